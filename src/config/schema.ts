@@ -1,0 +1,123 @@
+// The shape of flightdeck.yaml (SPEC §3) as zod schemas; the inferred types are the config the app trusts.
+import { z } from 'zod';
+import { parseDuration } from './durations.js';
+
+/** A duration such as "15m", parsed to milliseconds. */
+export const duration = z
+  .string({ error: 'expected a duration such as "30s", "15m", "1h" or "1d"' })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration such as "30s", "15m", "1h" or "1d", got "${text}"` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const slackUser = z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as "U0LEAD"');
+const slackGroup = z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as "S0EXEC"');
+const slackChannel = z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected a Slack channel id such as "C0DEPLOYS"');
+const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected a GitHub repository as "owner/name"');
+const wholeNumber = z.number({ error: 'expected a whole number >= 0' }).int('expected a whole number >= 0').min(0, 'expected a whole number >= 0');
+const url = z.url({ error: 'expected an absolute URL' });
+const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a Kubernetes name (lowercase letters, digits, "-" and ".")');
+
+/** A set of people: Slack users and user groups. */
+export const audience = z.object({
+  users: z.array(slackUser).default([]),
+  groups: z.array(slackGroup).default([]),
+});
+
+export const appSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a lowercase app name'),
+  image: z.string().min(1, 'expected the kustomize images[].name this app owns'),
+  source: repoName,
+  versions: z.enum(['tags', 'commits']).default('tags'),
+  tagPrefix: z.string().default(''),
+  workload: z.object({ kind: z.string().default('Deployment'), name: k8sName }).optional(),
+});
+
+const approvalSchema = z.object({
+  required: wholeNumber.default(1),
+  approvers: audience.default({ users: [], groups: [] }),
+  ttl: duration.default(3_600_000),
+});
+
+export const environmentSchema = z.object({
+  name: k8sName,
+  aliases: z.array(z.string()).default([]),
+  overlay: z.string().min(1, 'expected the folder holding kustomization.yaml'),
+  namespace: k8sName.optional(),
+  promoteFrom: z.string().optional(),
+  argocd: z.object({
+    application: k8sName,
+    namespace: k8sName.default('argocd'),
+    sync: z.enum(['auto', 'manual']).default('manual'),
+    context: z.string().optional(),
+    timeout: duration.default(600_000),
+  }),
+  deployers: audience.optional(),
+  approval: approvalSchema.default({ required: 0, approvers: { users: [], groups: [] }, ttl: 3_600_000 }),
+  rollback: approvalSchema.optional(),
+  gates: z.object({ requiredChecks: z.array(z.string()).default([]) }).default({ requiredChecks: [] }),
+  canary: z.object({ name: k8sName, namespace: k8sName.optional() }).optional(),
+  cluster: z.object({ context: z.string() }).optional(),
+  versionPattern: z.enum(['semver', 'any']).default('any'),
+});
+
+const freezeSchema = z.object({
+  name: z.string(),
+  cron: z.string().refine((c) => [5, 6].includes(c.trim().split(/\s+/).length), 'expected a cron expression with 5 or 6 fields'),
+  duration,
+  environments: z.array(z.string()).default([]),
+  timezone: z.string().default('UTC').refine(isTimeZone, 'expected an IANA time zone such as "Europe/Berlin"'),
+});
+
+const severitySchema = z.object({
+  respondWithin: duration,
+  page: audience.default({ users: [], groups: [] }),
+  escalate: z.array(audience).default([]),
+  freezeProduction: z.boolean().default(false),
+});
+
+export const configSchema = z.object({
+  gitops: z.object({
+    repo: repoName,
+    branch: z.string().default('main'),
+    mode: z.enum(['commit', 'pull-request']).default('commit'),
+    deployments: z.boolean().default(false),
+    conflictRetries: wholeNumber.default(5),
+  }),
+  apps: z.array(appSchema).min(1, 'expected at least one app'),
+  environments: z.array(environmentSchema).min(1, 'expected at least one environment'),
+  freezes: z.array(freezeSchema).default([]),
+  channels: z.object({ deploys: slackChannel.optional(), incidents: slackChannel.optional() }).default({}),
+  incidents: z
+    .object({
+      severities: z.record(z.enum(['sev1', 'sev2', 'sev3', 'sev4']), severitySchema).optional(),
+      runbooks: z.record(z.string(), url).default({}),
+      postmortemRepo: repoName.optional(),
+      pager: z
+        .object({ url, routingKeyEnv: z.string().default('PAGER_ROUTING_KEY'), severities: z.array(z.enum(['sev1', 'sev2', 'sev3', 'sev4'])).default(['sev1', 'sev2']) })
+        .optional(),
+    })
+    .default({ runbooks: {} }),
+  prometheus: z.object({ url }).optional(),
+  scheduler: z.object({ tick: z.string().default('*/30 * * * * *') }).default({ tick: '*/30 * * * * *' }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type AppConfig = Config['apps'][number];
+export type EnvironmentConfig = Config['environments'][number];
+export type Audience = z.infer<typeof audience>;
+export type ApprovalPolicy = z.infer<typeof approvalSchema>;
+export type FreezeConfig = Config['freezes'][number];
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,155 @@
+// The interfaces workflows need from the outside world; adapters implement them, tests use the same ones.
+import type { AppChange, AuditEntry, CommitSummary, DeployRequest, Lock, RequestState, Timer } from './domain/types.js';
+
+/** A file of the GitOps repository as read at the branch head. */
+export interface RepoFile {
+  path: string;
+  content: string;
+  /** blob sha: the optimistic write is based on it */
+  sha: string;
+}
+
+/** The GitOps repository (one branch of it). */
+export interface GitOpsRepo {
+  /** The file at the head of the branch, or null when it does not exist. */
+  readFile(path: string): Promise<RepoFile | null>;
+  /**
+   * Commits new content for a file that must still be the version read (`base.sha`).
+   * Throws GitConflictError when someone changed it meanwhile; never forces.
+   */
+  writeFile(base: RepoFile, content: string, message: string): Promise<{ commitSha: string }>;
+  /** The newest commit of the branch that touched the path. */
+  lastCommitOf(path: string): Promise<string | null>;
+}
+
+export type CheckState = 'success' | 'failure' | 'pending' | 'missing';
+
+export interface CheckResult {
+  name: string;
+  state: CheckState;
+  url: string | null;
+}
+
+/** The application source repositories: tags, commits, checks, compares, deployments. */
+export interface SourceRepos {
+  /** The commit a tag or sha names, or null when the repository has no such ref. */
+  resolveRef(repo: string, ref: string): Promise<{ sha: string } | null>;
+  /** The named checks of a ref (check runs, falling back to commit statuses); absent ones are 'missing'. */
+  checks(repo: string, ref: string, names: string[]): Promise<CheckResult[]>;
+  /** Commits from base to head, newest last, at most `cap` of them listed. */
+  compare(repo: string, base: string, head: string, cap: number): Promise<{ total: number; commits: CommitSummary[]; url: string | null } | null>;
+  createDeployment(repo: string, input: { ref: string; environment: string; description: string }): Promise<{ id: number }>;
+  setDeploymentStatus(repo: string, id: number, state: 'in_progress' | 'success' | 'failure', input: { logUrl?: string; description?: string }): Promise<void>;
+}
+
+export interface ArgoAppRef {
+  name: string;
+  namespace: string;
+  /** kubeconfig context; undefined: current */
+  context?: string;
+}
+
+/** What Flightdeck reads of an Argo CD Application. */
+export interface ArgoAppState {
+  syncStatus: string;
+  syncRevision: string | null;
+  health: string;
+  /** true while `operation` is set (requested or running) */
+  operationPending: boolean;
+  operationPhase: string | null;
+  operationMessage: string | null;
+  operationRevision: string | null;
+}
+
+export type SyncRequestResult = { started: true } | { started: false; reason: string };
+
+/** Kubernetes, as far as Flightdeck uses it. */
+export interface Cluster {
+  getApplication(ref: ArgoAppRef): Promise<ArgoAppState | null>;
+  /** Refresh annotation, then `operation.sync`, unless an operation is already there. */
+  requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }): Promise<SyncRequestResult>;
+  /**
+   * Calls onState with the current state and every change until onState returns true,
+   * the signal aborts or the watch cannot be kept; reconnects with backoff.
+   */
+  watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void>;
+}
+
+/** Where a request lives in chat. */
+export interface ChatThread {
+  channel: string;
+  ts: string;
+}
+
+/** The chat front: posts and updates what people see. The Slack adapter renders these as Block Kit. */
+export interface Chat {
+  postRequest(channel: string, request: DeployRequest, view: RequestView): Promise<ChatThread>;
+  updateRequest(thread: ChatThread, request: DeployRequest, view: RequestView): Promise<void>;
+  postInThread(thread: ChatThread, text: string): Promise<void>;
+  /** A message only `user` sees. */
+  tellUser(channel: string, user: string, text: string): Promise<void>;
+  /** Members of a Slack user group. */
+  groupMembers(group: string): Promise<string[]>;
+}
+
+/** Context the request message needs beyond the request itself. */
+export interface RequestView {
+  approvers: { users: string[]; groups: string[] };
+  gitopsRepo: string;
+  checks: string[];
+}
+
+export interface Clock {
+  now(): number;
+  /** Resolves after ms (on this clock), or rejects when the signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export type ApprovalOutcome =
+  | { kind: 'recorded'; request: DeployRequest }
+  | { kind: 'duplicate'; request: DeployRequest }
+  | { kind: 'approved'; request: DeployRequest }
+  | { kind: 'not-pending'; request: DeployRequest };
+
+/** Durable state. Every state change is atomic; losing a race is reported, not hidden. */
+export interface Store {
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  createRequest(request: DeployRequest): Promise<void>;
+  getRequest(id: string): Promise<DeployRequest | null>;
+  /** Compare-and-set: applies the patch only while the state is `from`; returns the new request or null. */
+  transition(id: string, from: RequestState, to: RequestState, patch?: Partial<Omit<DeployRequest, 'id' | 'state'>>, at?: number): Promise<DeployRequest | null>;
+  /** Updates fields that are not the state (message ts, outcome text). */
+  patchRequest(id: string, patch: Partial<Omit<DeployRequest, 'id' | 'state'>>, at: number): Promise<DeployRequest | null>;
+  /** Records an approval while pending; moves to 'approved' when it is the last one needed. */
+  approve(id: string, user: string, at: number): Promise<ApprovalOutcome | null>;
+  listRequests(states: RequestState[]): Promise<DeployRequest[]>;
+
+  putLock(lock: Lock): Promise<void>;
+  /** Removes the lock; returns it, or null when there was none. */
+  removeLock(env: string): Promise<Lock | null>;
+  listLocks(): Promise<Lock[]>;
+
+  audit(entry: AuditEntry): Promise<void>;
+  auditOf(runId: string): Promise<AuditEntry[]>;
+
+  /** Schedules a timer; one per (kind, key): scheduling again moves it. */
+  schedule(kind: string, key: string, dueAt: number): Promise<void>;
+  cancel(kind: string, key: string): Promise<void>;
+  /** Claims due timers atomically: each timer is returned to exactly one caller. */
+  claimDue(now: number, limit: number): Promise<Timer[]>;
+
+  /** True the first time an id is seen (Slack retries, double clicks). */
+  firstSeen(id: string, at: number): Promise<boolean>;
+}
+
+/** Counters and histograms; the HTTP adapter exposes them at /metrics. */
+export interface Metrics {
+  command(name: string): void;
+  workflowOutcome(workflow: string, outcome: string): void;
+  upstream(service: 'github' | 'kubernetes' | 'slack', operation: string, seconds: number, ok: boolean): void;
+  pendingApprovals(count: number): void;
+}
+
+export type { AppChange };
