@@ -1,0 +1,32 @@
+// The deploy request state machine, written down once: which moves are allowed, which states are final, which resume after a restart.
+import type { RequestState } from './types.js';
+
+/** Allowed moves from each state. */
+export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
+  pending: ['approved', 'rejected', 'expired', 'failed'],
+  approved: ['committed', 'failed'],
+  committed: ['syncing', 'succeeded', 'failed'],
+  syncing: ['succeeded', 'failed'],
+  succeeded: [],
+  failed: [],
+  rejected: [],
+  expired: [],
+};
+
+export const TERMINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'rejected', 'expired'];
+
+/** States of work in flight: delivery resumes them after a restart. */
+export const ACTIVE_STATES: readonly RequestState[] = ['approved', 'committed', 'syncing'];
+
+export function canTransition(from: RequestState, to: RequestState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function isTerminal(state: RequestState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+/** Throws when the move is not allowed: a bug in the caller, not a user mistake. */
+export function assertTransition(from: RequestState, to: RequestState): void {
+  if (!canTransition(from, to)) throw new Error(`request state cannot move from ${from} to ${to}`);
+}
