@@ -1,0 +1,62 @@
+// The GitOps repository port over GitHub's contents and commits API: read at the branch head, write based on the blob read.
+import type { Octokit } from '@octokit/rest';
+import { GitConflictError } from '../../domain/errors.js';
+import type { GitOpsRepo, RepoFile } from '../../ports.js';
+import { splitRepo } from './repoName.js';
+import { githubMessageOf, httpStatusOf } from './requestStatus.js';
+
+export class GitHubGitOpsRepo implements GitOpsRepo {
+  private readonly owner: string;
+  private readonly repo: string;
+
+  constructor(
+    private readonly octokit: Octokit,
+    fullName: string,
+    private readonly branch: string,
+  ) {
+    ({ owner: this.owner, repo: this.repo } = splitRepo(fullName));
+  }
+
+  async readFile(path: string): Promise<RepoFile | null> {
+    try {
+      const { data } = await this.octokit.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref: this.branch });
+      if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+        throw new Error(`${this.owner}/${this.repo}:${path} on ${this.branch} is a ${Array.isArray(data) ? 'directory' : data.type}, not a file`);
+      }
+      // GitHub leaves `content` empty (encoding "none") for files over 1 MB; an overlay never is one.
+      if (data.encoding !== 'base64') throw new Error(`${this.owner}/${this.repo}:${path} came back with encoding "${data.encoding}"; files over 1 MB are not supported`);
+      return { path, content: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  async writeFile(base: RepoFile, content: string, message: string): Promise<{ commitSha: string }> {
+    try {
+      const { data } = await this.octokit.rest.repos.createOrUpdateFileContents({
+        owner: this.owner,
+        repo: this.repo,
+        path: base.path,
+        branch: this.branch,
+        sha: base.sha,
+        message,
+        content: Buffer.from(content, 'utf8').toString('base64'),
+      });
+      const sha = data.commit.sha;
+      if (!sha) throw new Error(`GitHub answered the write of ${base.path} without a commit sha`);
+      return { commitSha: sha };
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (status === 409 || (status === 422 && /\bsha\b/i.test(githubMessageOf(error)))) {
+        throw new GitConflictError(`${base.path} changed on ${this.branch} since it was read (${githubMessageOf(error)})`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async lastCommitOf(path: string): Promise<string | null> {
+    const { data } = await this.octokit.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: this.branch, path, per_page: 1 });
+    return data[0]?.sha ?? null;
+  }
+}

@@ -1,0 +1,142 @@
+// The source repositories port over GitHub: refs, check runs with a commit-status fallback, compares and deployments.
+import type { Octokit } from '@octokit/rest';
+import type { CommitSummary } from '../../domain/types.js';
+import type { CheckResult, CheckState, SourceRepos } from '../../ports.js';
+import { splitRepo } from './repoName.js';
+import { httpStatusOf } from './requestStatus.js';
+
+const PER_PAGE = 100;
+/** GitHub rejects longer deployment status descriptions. */
+const DESCRIPTION_MAX = 140;
+
+interface CheckRunLike {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  html_url: string | null;
+}
+
+interface CommitLike {
+  sha: string;
+  commit: { message: string; author: { name?: string } | null };
+  author: { login?: string } | Record<string, never> | null;
+}
+
+function checkRunState(run: CheckRunLike): CheckState {
+  if (run.status !== 'completed') return 'pending';
+  return run.conclusion === 'success' || run.conclusion === 'neutral' || run.conclusion === 'skipped' ? 'success' : 'failure';
+}
+
+function statusState(state: string): CheckState {
+  if (state === 'success') return 'success';
+  if (state === 'pending') return 'pending';
+  return 'failure';
+}
+
+function summary(c: CommitLike): CommitSummary {
+  const login = c.author && 'login' in c.author ? c.author.login : undefined;
+  return { sha: c.sha, title: c.commit.message.split('\n')[0] ?? '', author: login ?? c.commit.author?.name ?? 'unknown' };
+}
+
+/** Answers of an unknown ref: GitHub says 404 or 422 ("No commit found for SHA"). */
+function isUnknownRef(error: unknown): boolean {
+  const status = httpStatusOf(error);
+  return status === 404 || status === 422;
+}
+
+export class GitHubSourceRepos implements SourceRepos {
+  constructor(private readonly octokit: Octokit) {}
+
+  async resolveRef(repo: string, ref: string): Promise<{ sha: string } | null> {
+    try {
+      const { data } = await this.octokit.rest.repos.getCommit({ ...splitRepo(repo), ref });
+      return { sha: data.sha };
+    } catch (error) {
+      if (isUnknownRef(error)) return null;
+      throw error;
+    }
+  }
+
+  async checks(repo: string, ref: string, names: string[]): Promise<CheckResult[]> {
+    const found = new Map<string, CheckResult>();
+    if (names.length === 0) return [];
+    try {
+      await this.fromCheckRuns(repo, ref, names, found);
+      if (names.some((n) => !found.has(n))) await this.fromStatuses(repo, ref, names, found);
+    } catch (error) {
+      if (!isUnknownRef(error)) throw error;
+    }
+    return names.map((name) => found.get(name) ?? { name, state: 'missing', url: null });
+  }
+
+  /** One call in the usual case; further pages only while wanted names are still unseen. */
+  private async fromCheckRuns(repo: string, ref: string, names: string[], found: Map<string, CheckResult>): Promise<void> {
+    const wanted = new Set(names);
+    const newest = new Map<string, CheckRunLike>();
+    for (let page = 1; ; page++) {
+      const { data } = await this.octokit.rest.checks.listForRef({ ...splitRepo(repo), ref, per_page: PER_PAGE, page });
+      for (const run of data.check_runs) {
+        const seen = newest.get(run.name);
+        if (wanted.has(run.name) && (!seen || seen.id < run.id)) newest.set(run.name, run);
+      }
+      const allSeen = names.every((n) => newest.has(n));
+      if (allSeen || data.check_runs.length < PER_PAGE || page * PER_PAGE >= data.total_count) break;
+    }
+    for (const [name, run] of newest) found.set(name, { name, state: checkRunState(run), url: run.html_url });
+  }
+
+  private async fromStatuses(repo: string, ref: string, names: string[], found: Map<string, CheckResult>): Promise<void> {
+    const { data } = await this.octokit.rest.repos.getCombinedStatusForRef({ ...splitRepo(repo), ref, per_page: PER_PAGE });
+    for (const status of data.statuses) {
+      if (names.includes(status.context) && !found.has(status.context)) {
+        found.set(status.context, { name: status.context, state: statusState(status.state), url: status.target_url ?? null });
+      }
+    }
+  }
+
+  async compare(repo: string, base: string, head: string, cap: number): Promise<{ total: number; commits: CommitSummary[]; url: string | null } | null> {
+    const params = { ...splitRepo(repo), basehead: `${base}...${head}` };
+    let first;
+    try {
+      ({ data: first } = await this.octokit.rest.repos.compareCommitsWithBasehead(params));
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return null;
+      throw error;
+    }
+    const total = first.total_commits;
+    let commits: CommitLike[] = first.commits;
+    // GitHub lists the oldest commits first; only a long compare needs the last pages for the newest ones.
+    if (commits.length < total && cap > 0) {
+      commits = [];
+      for (let page = Math.ceil(total / PER_PAGE); page >= 1 && commits.length < cap; page--) {
+        const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...params, per_page: PER_PAGE, page });
+        commits = [...data.commits, ...commits];
+      }
+    }
+    return { total, commits: cap > 0 ? commits.slice(-cap).map(summary) : [], url: first.html_url ?? null };
+  }
+
+  async createDeployment(repo: string, input: { ref: string; environment: string; description: string }): Promise<{ id: number }> {
+    const { data } = await this.octokit.rest.repos.createDeployment({
+      ...splitRepo(repo),
+      ref: input.ref,
+      environment: input.environment,
+      description: input.description,
+      auto_merge: false,
+      required_contexts: [],
+    });
+    if (!('id' in data)) throw new Error(`GitHub did not create a deployment of ${repo}@${input.ref}: ${data.message ?? 'no id'}`);
+    return { id: data.id };
+  }
+
+  async setDeploymentStatus(repo: string, id: number, state: 'in_progress' | 'success' | 'failure', input: { logUrl?: string; description?: string }): Promise<void> {
+    await this.octokit.rest.repos.createDeploymentStatus({
+      ...splitRepo(repo),
+      deployment_id: id,
+      state,
+      ...(input.logUrl !== undefined ? { log_url: input.logUrl } : {}),
+      ...(input.description !== undefined ? { description: input.description.slice(0, DESCRIPTION_MAX) } : {}),
+    });
+  }
+}
