@@ -1,6 +1,12 @@
 // The shape of flightdeck.yaml (SPEC §3) as zod schemas; the inferred types are the config the app trusts.
 import { z } from 'zod';
+import { cronProblem } from '../domain/cron.js';
 import { parseDuration } from './durations.js';
+
+/** A string whose every problem (missing, wrong type, wrong form) is reported with one message. */
+function text(message: string, pattern: RegExp) {
+  return z.string({ error: message }).regex(pattern, message);
+}
 
 /** A duration such as "15m", parsed to milliseconds. */
 export const duration = z
@@ -8,19 +14,19 @@ export const duration = z
   .transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration such as "30s", "15m", "1h" or "1d", got "${text}"` });
+      ctx.addIssue({ code: 'custom', message: 'expected a duration such as "30s", "15m", "1h" or "1d"', input: text });
       return z.NEVER;
     }
     return ms;
   });
 
-const slackUser = z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as "U0LEAD"');
-const slackGroup = z.string().regex(/^S[A-Z0-9]+$/, 'expected a Slack user group id such as "S0EXEC"');
-const slackChannel = z.string().regex(/^[CGD][A-Z0-9]+$/, 'expected a Slack channel id such as "C0DEPLOYS"');
-const repoName = z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected a GitHub repository as "owner/name"');
+const slackUser = text('expected a Slack user id such as "U0LEAD"', /^[UW][A-Z0-9]+$/);
+const slackGroup = text('expected a Slack user group id such as "S0EXEC"', /^S[A-Z0-9]+$/);
+const slackChannel = text('expected a Slack channel id such as "C0DEPLOYS"', /^[CGD][A-Z0-9]+$/);
+const repoName = text('expected a GitHub repository as "owner/name"', /^[\w.-]+\/[\w.-]+$/);
 const wholeNumber = z.number({ error: 'expected a whole number >= 0' }).int('expected a whole number >= 0').min(0, 'expected a whole number >= 0');
 const url = z.url({ error: 'expected an absolute URL' });
-const k8sName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a Kubernetes name (lowercase letters, digits, "-" and ".")');
+const k8sName = text('expected a Kubernetes name (lowercase letters, digits, "-" and ".")', /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
 
 /** A set of people: Slack users and user groups. */
 export const audience = z.object({
@@ -65,9 +71,15 @@ export const environmentSchema = z.object({
   versionPattern: z.enum(['semver', 'any']).default('any'),
 });
 
+/** A cron expression with 5 fields (or 6, seconds first). */
+const cronExpression = z.string({ error: 'expected a cron expression such as "0 16 * * 5"' }).superRefine((expr, ctx) => {
+  const problem = cronProblem(expr);
+  if (problem) ctx.addIssue({ code: 'custom', message: `expected a cron expression such as "0 16 * * 5" (${problem})`, input: expr });
+});
+
 const freezeSchema = z.object({
   name: z.string(),
-  cron: z.string().refine((c) => [5, 6].includes(c.trim().split(/\s+/).length), 'expected a cron expression with 5 or 6 fields'),
+  cron: cronExpression,
   duration,
   environments: z.array(z.string()).default([]),
   timezone: z.string().default('UTC').refine(isTimeZone, 'expected an IANA time zone such as "Europe/Berlin"'),
@@ -94,7 +106,7 @@ export const configSchema = z.object({
   channels: z.object({ deploys: slackChannel.optional(), incidents: slackChannel.optional() }).default({}),
   incidents: z
     .object({
-      severities: z.record(z.enum(['sev1', 'sev2', 'sev3', 'sev4']), severitySchema).optional(),
+      severities: z.partialRecord(z.enum(['sev1', 'sev2', 'sev3', 'sev4']), severitySchema).optional(),
       runbooks: z.record(z.string(), url).default({}),
       postmortemRepo: repoName.optional(),
       pager: z
@@ -103,7 +115,7 @@ export const configSchema = z.object({
     })
     .default({ runbooks: {} }),
   prometheus: z.object({ url }).optional(),
-  scheduler: z.object({ tick: z.string().default('*/30 * * * * *') }).default({ tick: '*/30 * * * * *' }),
+  scheduler: z.object({ tick: cronExpression.default('*/30 * * * * *') }).default({ tick: '*/30 * * * * *' }),
 });
 
 export type Config = z.infer<typeof configSchema>;

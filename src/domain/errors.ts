@@ -9,3 +9,12 @@ export class UserError extends Error {
 export class GitConflictError extends Error {
   override readonly name = 'GitConflictError';
 }
+
+/** The environment or config file is not valid; `problems` holds one line per problem, naming the key and what it should be. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
