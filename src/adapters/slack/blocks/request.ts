@@ -1,0 +1,112 @@
+// The deploy/rollback request message: what would change, who may sign, and Approve/Reject while pending.
+import { formatDuration } from '../../../config/durations.js';
+import type { DeployRequest } from '../../../domain/types.js';
+import type { RequestView } from '../../../ports.js';
+import { code, escapeMrkdwn, group, truncate, user } from '../mrkdwn.js';
+import { changeBlocks } from './changes.js';
+import { LIMITS, actions, button, context, header, packLines, section, shortSha, type SlackMessage } from './kit.js';
+
+export const ACTION_APPROVE = 'deploy_approve';
+export const ACTION_REJECT = 'deploy_reject';
+
+/** Listing more approvers than this helps nobody; the rest are counted. */
+const APPROVERS_SHOWN = 20;
+
+/** ":rocket: Deploy v3.0.0 to staging" or ":rewind: Roll back staging to v2.9.0" (plain text). */
+export function requestTitle(request: DeployRequest): string {
+  return request.kind === 'rollback'
+    ? `:rewind: Roll back ${request.env} to ${request.version}`
+    : `:rocket: Deploy ${request.version} to ${request.env}`;
+}
+
+export function requestMessage(request: DeployRequest, view: RequestView): SlackMessage {
+  const top = [
+    header(requestTitle(request)),
+    context([`Requested by ${user(request.requester)}`, `Run ${escapeMrkdwn(request.id)}`, `GitOps ${code(view.gitopsRepo)}`]),
+  ];
+  const bottom = [...packLines(summaryLines(request, view)).map(section), ...stateBlocks(request, view)];
+  const budget = LIMITS.blocksPerMessage - top.length - bottom.length;
+  return { text: fallbackText(request), blocks: [...top, ...changeBlocks(request.changes, budget), ...bottom] };
+}
+
+/** Checks, approvals, approvers and (while pending) expiry. */
+function summaryLines(request: DeployRequest, view: RequestView): string[] {
+  const lines = [checksLine(request, view), approvalsLine(request)];
+  if (request.required > 0) lines.push(approversLine(view));
+  if (request.state === 'pending' && request.expiresAt !== null) {
+    lines.push(`:stopwatch: expires in ${formatDuration(Math.max(0, request.expiresAt - request.createdAt))}`);
+  }
+  return lines;
+}
+
+function checksLine(request: DeployRequest, view: RequestView): string {
+  const passed = new Set(request.changes.flatMap((change) => change.checks));
+  const ordered = [...view.checks.filter((name) => passed.has(name)), ...[...passed].filter((name) => !view.checks.includes(name))];
+  if (ordered.length === 0) return view.checks.length === 0 ? 'Checks: none required' : 'Checks: none passed yet';
+  return `✅ ${ordered.map(escapeMrkdwn).join(', ')}`;
+}
+
+function approvalsLine(request: DeployRequest): string {
+  if (request.required === 0) return 'No approval needed';
+  const who = request.approvals.map(user).join(', ');
+  return `Approvals ${request.approvals.length} of ${request.required}${who ? `: ${who}` : ''}`;
+}
+
+function approversLine(view: RequestView): string {
+  const all = [...view.approvers.users.map(user), ...view.approvers.groups.map(group)];
+  if (all.length === 0) return 'Approvers: none configured';
+  const shown = all.slice(0, APPROVERS_SHOWN).join(', ');
+  const more = all.length > APPROVERS_SHOWN ? ` and ${all.length - APPROVERS_SHOWN} more` : '';
+  return `Approvers: ${shown}${more}`;
+}
+
+/** The Approve/Reject buttons while pending; afterwards a status line in their place. */
+function stateBlocks(request: DeployRequest, view: RequestView): object[] {
+  if (request.state !== 'pending') return [section(statusLine(request, view))];
+  return [
+    actions(`request:${request.id}`, [
+      button({ text: 'Approve', actionId: ACTION_APPROVE, value: request.id, style: 'primary' }),
+      button({ text: 'Reject', actionId: ACTION_REJECT, value: request.id, style: 'danger' }),
+    ]),
+  ];
+}
+
+/** One line saying where the request stands, for every state but pending. */
+export function statusLine(request: DeployRequest, view: RequestView): string {
+  const commit = request.commitSha ? code(shortSha(request.commitSha)) : null;
+  const outcome = request.outcome ? escapeMrkdwn(truncate(request.outcome, 1000)) : null;
+  switch (request.state) {
+    case 'pending':
+      return `⏳ Waiting for ${request.required - request.approvals.length} more approval(s)`;
+    case 'approved':
+      return `⏳ Syncing… approved${request.approvals.length ? ` by ${request.approvals.map(user).join(', ')}` : ''}; writing the commit to ${code(view.gitopsRepo)}`;
+    case 'committed':
+      return `⏳ Syncing… committed ${commit ?? 'the change'} to ${code(view.gitopsRepo)}`;
+    case 'syncing':
+      return `⏳ Syncing… Argo CD is applying ${commit ?? 'the change'}`;
+    case 'succeeded': {
+      const what = request.kind === 'rollback' ? `Rolled back: deployed ${escapeMrkdwn(request.version)} to ${escapeMrkdwn(request.env)}` : `Deployed ${escapeMrkdwn(request.version)} to ${escapeMrkdwn(request.env)}`;
+      return `✅ ${what}${commit ? ` (commit ${commit})` : ''}${outcome ? ` — ${outcome}` : ''}`;
+    }
+    case 'failed':
+      return `❌ Failed: ${outcome ?? 'see the thread for details'}`;
+    case 'rejected':
+      return `🚫 Rejected${request.rejectedBy ? ` by ${user(request.rejectedBy)}` : ''}${outcome ? ` — ${outcome}` : ''}`;
+    case 'expired': {
+      const ttl = request.expiresAt !== null ? formatDuration(Math.max(0, request.expiresAt - request.createdAt)) : 'the time allowed';
+      return `⌛ Expired: no approval within ${ttl} (${request.approvals.length} of ${request.required})`;
+    }
+  }
+}
+
+/** The notification text: title, requester and where it stands. */
+function fallbackText(request: DeployRequest): string {
+  const title = requestTitle(request).replace(/^:\w+: /, '');
+  const state =
+    request.state === 'pending'
+      ? request.required > 0
+        ? `waiting for approval (${request.approvals.length} of ${request.required})`
+        : 'starting'
+      : request.state;
+  return truncate(`${escapeMrkdwn(title)}, requested by ${user(request.requester)}: ${state}`, LIMITS.fallbackText);
+}
