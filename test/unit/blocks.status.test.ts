@@ -1,8 +1,7 @@
-// Unit tests of the status, lock, help and thread-progress texts: content, escaping and limits.
+// Unit tests of the status, lock and help texts: content, escaping and limits.
 import { describe, expect, it } from 'vitest';
 import { deployHelp } from '../../src/adapters/slack/blocks/help.js';
 import { lockMessage, unlockMessage } from '../../src/adapters/slack/blocks/lock.js';
-import * as progress from '../../src/adapters/slack/blocks/progress.js';
 import { statusMessage } from '../../src/adapters/slack/blocks/status.js';
 import type { EnvironmentStatus, Lock } from '../../src/domain/types.js';
 import { allText, expectWithinLimits } from './blocks.limits.js';
@@ -87,25 +86,3 @@ describe('deployHelp', () => {
   });
 });
 
-describe('progress texts', () => {
-  const state = { syncStatus: 'OutOfSync', syncRevision: 'abcdef1234', health: 'Progressing', operationPending: true, operationPhase: 'Running', operationMessage: '<!channel> applying', operationRevision: 'abcdef1234' };
-
-  it('are readable and escape text from other systems', () => {
-    expect(progress.approvedBy('U0LEAD', 1, 2)).toContain('<@U0LEAD> approved (1 of 2)');
-    expect(progress.approvedBy('U0B', 2, 2)).toContain('deploying now');
-    expect(progress.committed('acme/gitops', 'abcdef1234', [{ app: 'backend', image: 'i', source: 's', from: 'v2.9.0', to: 'v3.0.0', sha: 'x', compare: null, checks: [] }])).toBe(
-      ':memo: Committed `abcdef1` to `acme/gitops`: backend `v2.9.0` → `v3.0.0`.',
-    );
-    expect(progress.syncRequested('shop-staging', 'abcdef1234')).toContain('`shop-staging` to `abcdef1`');
-    const seen = progress.syncProgress(state, 'shop-staging');
-    expect(seen).toContain('OutOfSync');
-    expect(seen).toContain('Running');
-    expect(seen).not.toContain('<!channel>');
-    expect(progress.succeeded('staging', 'v3.0.0', 'abcdef1234', 'shop-staging')).toContain('staging now runs `v3.0.0`');
-    expect(progress.failed('<!here> boom')).toBe(':x: Failed: &lt;!here&gt; boom');
-    expect(progress.timedOut('shop-staging', 600_000, state)).toContain('Timed out after 10m');
-    expect(progress.syncBusy('another operation is already in progress')).toContain('busy');
-    expect(progress.rejectedBy('U0LEAD')).toContain('<@U0LEAD> rejected');
-    expect(progress.expired(3_600_000)).toContain('1h');
-  });
-});

@@ -1,0 +1,48 @@
+// The Chat port over Slack's Web API: request messages as Block Kit, thread replies, ephemerals, group members.
+import type { webApi } from '@slack/bolt';
+import type { DeployRequest } from '../../domain/types.js';
+import type { Chat, ChatThread, Metrics, RequestView } from '../../ports.js';
+import { requestMessage } from './blocks/request.js';
+
+export class SlackChat implements Chat {
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async postRequest(channel: string, request: DeployRequest, view: RequestView): Promise<ChatThread> {
+    const message = requestMessage(request, view);
+    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false }));
+    return { channel: res.channel ?? channel, ts: res.ts! };
+  }
+
+  async updateRequest(thread: ChatThread, request: DeployRequest, view: RequestView): Promise<void> {
+    const message = requestMessage(request, view);
+    await this.call('chat.update', () => this.client.chat.update({ channel: thread.channel, ts: thread.ts, text: message.text, blocks: message.blocks }));
+  }
+
+  async postInThread(thread: ChatThread, text: string): Promise<void> {
+    await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text, unfurl_links: false }));
+  }
+
+  async tellUser(channel: string, user: string, text: string): Promise<void> {
+    await this.call('chat.postEphemeral', () => this.client.chat.postEphemeral({ channel, user, text }));
+  }
+
+  async groupMembers(group: string): Promise<string[]> {
+    const res = await this.call('usergroups.users.list', () => this.client.usergroups.users.list({ usergroup: group }));
+    return res.users ?? [];
+  }
+
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await fn();
+      ok = true;
+      return result;
+    } finally {
+      this.metrics.upstream('slack', operation, (performance.now() - started) / 1000, ok);
+    }
+  }
+}
