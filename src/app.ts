@@ -1,0 +1,130 @@
+// Composition root: builds every adapter from settings and config, hands them to workflows, handlers and the HTTP server.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Config } from './config/schema.js';
+import type { Settings } from './config/loader.js';
+import { createOctokit } from './adapters/github/octokit.js';
+import { GitHubGitOpsRepo } from './adapters/github/gitopsRepo.js';
+import { GitHubSourceRepos } from './adapters/github/sourceRepos.js';
+import { KubeCluster } from './adapters/kube/cluster.js';
+import { loadKubeConfig } from './adapters/kube/kubeconfig.js';
+import { createBolt } from './adapters/slack/bolt.js';
+import { SlackChat } from './adapters/slack/chat.js';
+import { registerHandlers } from './adapters/slack/handlers.js';
+import { openStore } from './adapters/store/open.js';
+import { createHttpServer } from './http/server.js';
+import type { Clock, Store } from './ports.js';
+import { Background } from './runtime/background.js';
+import { systemClock } from './runtime/clock.js';
+import { createLogger, type Logger } from './runtime/logger.js';
+import { createMetrics, type PromMetrics } from './runtime/metrics.js';
+import { Scheduler } from './scheduler/scheduler.js';
+import { GroupMembers, type WorkflowDeps } from './workflows/context.js';
+import { expireLock, LOCK_EXPIRY_TIMER } from './workflows/locks.js';
+import { EXPIRY_TIMER, expireRequest } from './workflows/promote.js';
+import { resumeInFlight } from './workflows/resume.js';
+
+export interface FlightdeckOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Web API retries; tests set 0 so a missing fake method fails at once */
+  webApiRetries?: number;
+  /** throttling + retry plugins for Octokit (on in production) */
+  githubResilient?: boolean;
+  kubeconfig?: KubeConfig;
+  /** run the cron tick (tests may drive `tick()` themselves) */
+  cronTick?: boolean;
+}
+
+export interface Flightdeck {
+  listen(port: number, host?: string): Promise<number>;
+  stop(): Promise<void>;
+  /** runs due timers now */
+  tick(): Promise<void>;
+  store: Store;
+  metrics: PromMetrics;
+  server: Server;
+}
+
+export async function createFlightdeck(settings: Settings, config: Config, opts: FlightdeckOptions = {}): Promise<Flightdeck> {
+  const log = opts.logger ?? createLogger(settings.logLevel);
+  const clock = opts.clock ?? systemClock;
+  const metrics = createMetrics({ defaultMetrics: true });
+  const store = await openStore(settings.database);
+  const octokit = createOctokit({
+    baseUrl: settings.github.apiUrl,
+    auth: settings.github.auth,
+    resilient: opts.githubResilient ?? true,
+    onRequest: (operation, seconds, ok) => metrics.upstream('github', operation, seconds, ok),
+  });
+  const kubeconfig = opts.kubeconfig ?? loadKubeConfig(settings.kubeconfig);
+  const cluster = new KubeCluster(kubeconfig, { onRequest: (operation, seconds, ok) => metrics.upstream('kubernetes', operation, seconds, ok), log });
+  const bolt = createBolt(settings.slack, log, opts.webApiRetries !== undefined ? { webApiRetries: opts.webApiRetries } : {});
+  const chat = new SlackChat(bolt.app.client, metrics);
+  const shutdown = new AbortController();
+  const deps: WorkflowDeps = {
+    config,
+    store,
+    gitops: new GitHubGitOpsRepo(octokit, config.gitops.repo, config.gitops.branch),
+    sources: new GitHubSourceRepos(octokit),
+    cluster,
+    chat,
+    clock,
+    metrics,
+    log,
+    members: new GroupMembers((group) => chat.groupMembers(group), clock),
+    shutdown: shutdown.signal,
+  };
+  const background = new Background(log);
+  registerHandlers(bolt.app, deps, background);
+  const scheduler = new Scheduler(store, clock, {
+    [EXPIRY_TIMER]: async (timer) => void (await expireRequest(deps, timer.key)),
+    [LOCK_EXPIRY_TIMER]: async (timer) => void (await expireLock(deps, timer.key)),
+  }, log);
+
+  let ready = false;
+  const server = createHttpServer({
+    slack: bolt.listener,
+    registry: metrics.registry,
+    log,
+    ready: async () => {
+      if (!ready) return false;
+      await store.ping();
+      return true;
+    },
+  });
+
+  return {
+    store,
+    metrics,
+    server,
+    tick: () => scheduler.tick(),
+    async listen(port, host) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      await bolt.start();
+      if (opts.cronTick ?? true) scheduler.start(config.scheduler.tick);
+      background.run('resume', () => resumeInFlight(deps, background));
+      ready = true;
+      const bound = (server.address() as AddressInfo).port;
+      log.info({ port: bound, mode: settings.slack.appToken ? 'socket' : 'http' }, 'flightdeck ready');
+      return bound;
+    },
+    async stop() {
+      ready = false;
+      shutdown.abort(new Error('shutdown'));
+      await scheduler.stop();
+      await bolt.stop().catch((err: unknown) => log.warn({ err }, 'socket mode stop failed'));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await background.drain(5_000);
+      await store.close();
+      log.info('flightdeck stopped');
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The sandbox console: type slash commands and button presses as any Slack user and watch what Slack would show.
+import { createInterface } from 'node:readline/promises';
+import type { World } from './world.js';
+import { SIGNING_SECRET } from './world.js';
+import { blockActionBody, postToSlackEndpoint, slashCommandBody } from './slack/requests.js';
+
+const HELP = `Sandbox console. Every line is sent to Flightdeck the way Slack would send it (signed, to /slack/events).
+  /deploy staging v3.0.0            run a slash command (as the current user)
+  as U0LEAD                         become another Slack user (U0DEV, U0LEAD, U0EXEC1..3, U0ONCALL)
+  approve fd-…  /  reject fd-…      press a request's Approve or Reject button
+  messages                          show the channel again
+  quit
+Seed: dev runs v3.0.0, staging and production v2.9.0; U0LEAD approves staging, two of S0EXEC production.`;
+
+export async function runConsole(world: World, flightdeckUrl: string, channel = 'C0DEPLOYS'): Promise<void> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  let user = 'U0DEV';
+  let shown = 0;
+  const showNew = () => {
+    const calls = world.slack.calls.slice(shown);
+    shown = world.slack.calls.length;
+    for (const call of calls) {
+      if (!['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(call.method)) continue;
+      const where = call.args.thread_ts ? '  ↳ thread' : call.method === 'chat.update' ? '  ✎ updated' : call.method === 'chat.postEphemeral' ? `  (only ${call.args.user})` : '#';
+      process.stdout.write(`${where} ${String(call.args.text ?? '')}\n`);
+    }
+  };
+  const timer = setInterval(showNew, 200);
+  process.stdout.write(`${HELP}\n`);
+  try {
+    for (;;) {
+      const line = (await rl.question(`${user}> `)).trim();
+      if (line === 'quit' || line === 'exit') break;
+      if (line === 'help' || line === '') {
+        process.stdout.write(`${HELP}\n`);
+      } else if (line.startsWith('as ')) {
+        user = line.slice(3).trim();
+      } else if (line === 'messages') {
+        shown = 0;
+        showNew();
+      } else if (/^(approve|reject) /.test(line)) {
+        const [verb, id] = line.split(/\s+/);
+        const body = blockActionBody({ actionId: `deploy_${verb}`, value: id ?? '', userId: user, channelId: channel, messageTs: '0', responseUrl: world.slack.responseUrl() });
+        await postToSlackEndpoint(`${flightdeckUrl}/slack/events`, SIGNING_SECRET, body);
+      } else if (line.startsWith('/')) {
+        const [command, ...rest] = line.split(' ');
+        const body = slashCommandBody({ command: command!, text: rest.join(' '), userId: user, channelId: channel, responseUrl: world.slack.responseUrl() });
+        const res = await postToSlackEndpoint(`${flightdeckUrl}/slack/events`, SIGNING_SECRET, body);
+        if (res.body) process.stdout.write(`  (ack) ${res.body}\n`);
+      } else {
+        process.stdout.write('Not understood; type help.\n');
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      showNew();
+      const answered = world.slack.responses.splice(0);
+      for (const r of answered) process.stdout.write(`  (reply) ${String(r.body?.text ?? JSON.stringify(r.body))}\n`);
+    }
+  } finally {
+    clearInterval(timer);
+    rl.close();
+  }
+}

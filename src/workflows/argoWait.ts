@@ -1,0 +1,24 @@
+// Waits on an Argo CD Application through its watch until a condition holds, the deadline passes or shutdown begins.
+import type { ArgoAppRef, ArgoAppState } from '../ports.js';
+import type { WorkflowDeps } from './context.js';
+
+/** True when `done` held before the deadline, false when the deadline passed; throws on shutdown. */
+export async function waitForApplication(deps: WorkflowDeps, ref: ArgoAppRef, done: (state: ArgoAppState) => boolean, deadline: number): Promise<boolean> {
+  const stop = new AbortController();
+  const onShutdown = () => stop.abort(deps.shutdown.reason);
+  deps.shutdown.addEventListener('abort', onShutdown, { once: true });
+  let reached = false;
+  const timeout = deps.clock.sleep(Math.max(0, deadline - deps.clock.now()), stop.signal).then(
+    () => stop.abort(new Error('timeout')),
+    () => undefined,
+  );
+  try {
+    await deps.cluster.watchApplication(ref, (state) => (reached = done(state)), stop.signal);
+  } finally {
+    stop.abort();
+    deps.shutdown.removeEventListener('abort', onShutdown);
+    await timeout;
+  }
+  if (deps.shutdown.aborted) throw deps.shutdown.reason ?? new Error('shutdown');
+  return reached;
+}

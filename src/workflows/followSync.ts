@@ -1,0 +1,67 @@
+// Follows an Argo CD Application through its sync of a request's commit and records how it ended.
+import { UserError } from '../domain/errors.js';
+import type { DeployRequest } from '../domain/types.js';
+import type { ArgoAppState } from '../ports.js';
+import { recordStep, type WorkflowDeps } from './context.js';
+import { argoRefOf, environmentOf, threadOf, viewOf } from './requests.js';
+import { waitForApplication } from './argoWait.js';
+import { closeDeployments } from './deployments.js';
+
+type Verdict = { done: true; ok: true } | { done: true; ok: false; reason: string } | { done: false };
+
+/** Judges one observed state of the Application against the revision we asked for. */
+export function judge(state: ArgoAppState, revision: string): Verdict {
+  const ours = state.operationRevision === revision;
+  if (ours && !state.operationPending && (state.operationPhase === 'Failed' || state.operationPhase === 'Error')) {
+    return { done: true, ok: false, reason: `Argo CD sync ${state.operationPhase.toLowerCase()}: ${state.operationMessage ?? 'no message'}` };
+  }
+  if (state.syncRevision !== revision || state.syncStatus !== 'Synced') return { done: false };
+  if (state.operationPending || state.operationPhase === 'Running') return { done: false };
+  if (state.health === 'Healthy') return { done: true, ok: true };
+  if (state.health === 'Degraded' || state.health === 'Missing') return { done: true, ok: false, reason: `synced, but the application is ${state.health}` };
+  return { done: false };
+}
+
+function describe(state: ArgoAppState): string {
+  const op = state.operationPhase ? `, operation ${state.operationPhase}` : '';
+  return `${state.syncStatus} / ${state.health}${op}`;
+}
+
+/** Follows until Synced+Healthy on our revision, failure, or the environment's timeout. */
+export async function followSync(deps: WorkflowDeps, request: DeployRequest): Promise<DeployRequest | null> {
+  const env = environmentOf(deps, request);
+  const thread = threadOf(request);
+  const revision = request.commitSha!;
+  const ref = argoRefOf(env);
+  let verdict: Verdict = { done: false };
+  let lastShown = '';
+  const progress: Promise<void>[] = [];
+  const reached = await waitForApplication(
+    deps,
+    ref,
+    (state) => {
+      verdict = judge(state, revision);
+      const shown = describe(state);
+      if (!verdict.done && shown !== lastShown && (state.operationRevision === revision || state.syncRevision === revision)) {
+        lastShown = shown;
+        progress.push(deps.chat.postInThread(thread, `:hourglass_flowing_sand: ${ref.name}: ${shown}`).catch(() => undefined));
+      }
+      return verdict.done;
+    },
+    deps.clock.now() + env.argocd.timeout,
+  );
+  await Promise.all(progress);
+  const final = verdict as Verdict;
+  if (!reached || !final.done) throw new UserError(`Timed out after ${Math.round(env.argocd.timeout / 1000)}s waiting for ${ref.name} to sync \`${revision.slice(0, 7)}\` and become healthy (last seen: ${lastShown || 'no change'}).`);
+  if (!final.ok) throw new UserError(final.reason);
+
+  const succeeded = await deps.store.transition(request.id, 'syncing', 'succeeded', { outcome: `${ref.name} synced and healthy` }, deps.clock.now());
+  if (!succeeded) return deps.store.getRequest(request.id);
+  await recordStep(deps, request.id, 'flightdeck', 'succeeded', { application: ref.name, revision });
+  deps.metrics.workflowOutcome(succeeded.kind, 'succeeded');
+  await closeDeployments(deps, succeeded, true, `${ref.name} synced and healthy`);
+  const canary = env.canary ? ` Flagger now analyses canary ${env.canary.name}: \`/canary-status ${env.name}\` shows its progress.` : '';
+  await deps.chat.postInThread(thread, `:white_check_mark: ${ref.name} is synced to \`${revision.slice(0, 7)}\` and healthy. ${env.name} now runs ${succeeded.version}.${canary}`);
+  await deps.chat.updateRequest(thread, succeeded, viewOf(deps, env));
+  return succeeded;
+}
