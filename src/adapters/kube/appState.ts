@@ -1,0 +1,51 @@
+// Reads an Argo CD Application object (argo-cd pkg/apis/application/v1alpha1/types.go) into the domain's ArgoAppState.
+import type { ArgoAppState } from '../../ports.js';
+
+/** The fields of an Application Flightdeck reads; everything optional, as a partially reconciled app may lack them. */
+export interface ApplicationObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  operation?: { initiatedBy?: { username?: string; automated?: boolean }; sync?: { revision?: string } } | null;
+  status?: {
+    sync?: { status?: string; revision?: string };
+    health?: { status?: string };
+    operationState?: {
+      phase?: string;
+      message?: string;
+      startedAt?: string;
+      operation?: { initiatedBy?: { username?: string; automated?: boolean }; sync?: { revision?: string } };
+      syncResult?: { revision?: string };
+    };
+  };
+}
+
+/**
+ * `operationRevision` is the revision of the newest operation: the one in `.operation` while it is requested or
+ * running, else the last finished one's (syncResult, or the revision it asked for).
+ */
+export function toArgoAppState(app: ApplicationObject): ArgoAppState {
+  const state = app.status?.operationState;
+  const pending = app.operation !== undefined && app.operation !== null;
+  const revision = pending
+    ? (app.operation?.sync?.revision ?? state?.operation?.sync?.revision ?? null)
+    : (state?.syncResult?.revision ?? state?.operation?.sync?.revision ?? null);
+  return {
+    syncStatus: app.status?.sync?.status ?? 'Unknown',
+    syncRevision: app.status?.sync?.revision ?? null,
+    health: app.status?.health?.status ?? 'Unknown',
+    operationPending: pending,
+    operationPhase: state?.phase ?? null,
+    operationMessage: state?.message ?? null,
+    operationRevision: revision,
+  };
+}
+
+/** Why a sync must not be requested now (an operation requested or running), or null when the app is free. */
+export function busyReason(app: ApplicationObject): string | null {
+  const state = app.status?.operationState;
+  const pending = app.operation !== undefined && app.operation !== null;
+  if (!pending && state?.phase !== 'Running') return null;
+  const phase = state?.phase === 'Running' || !pending ? (state?.phase ?? 'Running') : 'requested, not started yet';
+  const initiatedBy = (pending ? app.operation?.initiatedBy : undefined) ?? state?.operation?.initiatedBy;
+  const by = initiatedBy?.username ?? (initiatedBy?.automated ? 'automated sync' : 'unknown');
+  return `an operation is already in progress (phase ${phase}, started by ${by})`;
+}

@@ -1,0 +1,131 @@
+// The Cluster port on client-node: reads Argo CD Applications, asks them to sync without overwriting an operation, follows them.
+import { ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { ArgoAppRef, ArgoAppState, Cluster, SyncRequestResult } from '../../ports.js';
+import { busyReason, toArgoAppState, type ApplicationObject } from './appState.js';
+import { contextClients, type ContextClients } from './kubeconfig.js';
+import { watchObject } from './watchObject.js';
+
+const GROUP = 'argoproj.io';
+const VERSION = 'v1alpha1';
+const PLURAL = 'applications';
+const REFRESH = 'argocd.argoproj.io/refresh';
+/** re-reads after a 409 before giving up */
+const CONFLICT_RETRIES = 3;
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export interface KubeClusterOptions {
+  /** every API call: operation such as 'PATCH applications', its duration and whether it answered as expected */
+  onRequest?: (operation: string, seconds: number, ok: boolean) => void;
+  log?: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
+  /** watch restart backoff (tests shorten it) */
+  watchBackoff?: { initialMs: number; maxMs: number };
+}
+
+function statusCode(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+export class KubeCluster implements Cluster {
+  private readonly clients = new Map<string, ContextClients>();
+
+  constructor(private readonly kc: KubeConfig, private readonly opts: KubeClusterOptions = {}) {}
+
+  async getApplication(ref: ArgoAppRef): Promise<ArgoAppState | null> {
+    const app = await this.read(ref);
+    return app ? toArgoAppState(app) : null;
+  }
+
+  async requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }): Promise<SyncRequestResult> {
+    // The refresh makes Argo CD compare against git now; its answer is also the read the operation is based on.
+    let app: ApplicationObject | null = await this.patch(ref, { metadata: { annotations: { [REFRESH]: 'normal' } } });
+    for (let retry = 0; ; retry++) {
+      if (!app) throw new Error(`Argo CD Application ${ref.namespace}/${ref.name} does not exist`);
+      const busy = busyReason(app);
+      if (busy) return { started: false, reason: busy };
+      const operation = {
+        initiatedBy: { username: input.username, automated: false },
+        info: input.info,
+        sync: { revision: input.revision, syncStrategy: { hook: {} } },
+        retry: {},
+      };
+      try {
+        // resourceVersion makes the write conditional: if anything changed since the read, the server answers 409.
+        await this.patch(ref, { metadata: { resourceVersion: app.metadata?.resourceVersion }, operation });
+        this.opts.log?.info({ application: ref.name, namespace: ref.namespace, revision: input.revision, username: input.username }, 'argo cd sync requested');
+        return { started: true };
+      } catch (err) {
+        if (statusCode(err) !== 409) throw err;
+        if (retry >= CONFLICT_RETRIES) throw new Error(`Argo CD Application ${ref.namespace}/${ref.name} kept changing while a sync was requested; try again`, { cause: err });
+        this.opts.log?.info({ application: ref.name, retry: retry + 1 }, 'application changed meanwhile; reading it again');
+        app = await this.read(ref);
+      }
+    }
+  }
+
+  async watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void> {
+    const { watch } = this.clientsOf(ref);
+    await watchObject({
+      watch,
+      path: `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(ref.namespace)}/${PLURAL}`,
+      name: ref.name,
+      read: () => this.read(ref),
+      onObject: (obj) => onState(toArgoAppState(obj)),
+      signal,
+      onStream: (seconds, ok) => this.opts.onRequest?.(`WATCH ${PLURAL}`, seconds, ok),
+      ...(this.opts.log ? { log: this.opts.log } : {}),
+      ...(this.opts.watchBackoff ? { backoff: this.opts.watchBackoff } : {}),
+    });
+  }
+
+  /** The Application object, or null when there is none. */
+  private async read(ref: ArgoAppRef): Promise<ApplicationObject | null> {
+    const { customObjects } = this.clientsOf(ref);
+    return this.timed(`GET ${PLURAL}`, [404], async () => {
+      try {
+        return (await customObjects.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ref.namespace, plural: PLURAL, name: ref.name })) as ApplicationObject;
+      } catch (err) {
+        if (statusCode(err) === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  /** A JSON merge patch (RFC 7386); client-node would send a JSON patch unless told. 404 -> null. */
+  private async patch(ref: ArgoAppRef, body: object): Promise<ApplicationObject | null> {
+    const { customObjects } = this.clientsOf(ref);
+    return this.timed(`PATCH ${PLURAL}`, [404, 409], async () => {
+      try {
+        return (await customObjects.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ref.namespace, plural: PLURAL, name: ref.name, body }, MERGE_PATCH)) as ApplicationObject;
+      } catch (err) {
+        if (statusCode(err) === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  private async timed<T>(operation: string, expected: number[], call: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await call();
+      ok = true;
+      return result;
+    } catch (err) {
+      const code = statusCode(err);
+      ok = code !== undefined && expected.includes(code);
+      throw err;
+    } finally {
+      this.opts.onRequest?.(operation, (performance.now() - started) / 1000, ok);
+    }
+  }
+
+  private clientsOf(ref: ArgoAppRef): ContextClients {
+    const key = ref.context ?? '';
+    let clients = this.clients.get(key);
+    if (!clients) {
+      clients = contextClients(this.kc, ref.context);
+      this.clients.set(key, clients);
+    }
+    return clients;
+  }
+}
