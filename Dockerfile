@@ -33,4 +33,4 @@ USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 3000
 # No HEALTHCHECK: Kubernetes probes GET /healthz and /readyz (see helm/flightdeck).
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "--optimize-for-size", "dist/src/main.js"]

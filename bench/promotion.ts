@@ -65,14 +65,25 @@ async function ackLoad(url: string, world: World, text: string, perSecond: numbe
   return times.sort((a, b) => a - b);
 }
 
+/** Sequential GitHub round trips among calls: the longest chain in which each call starts after the previous one ended. */
+function roundTrips(calls: Array<{ startedAt: number; endedAt: number }>): number {
+  const sorted = [...calls].sort((a, b) => a.startedAt - b.startedAt);
+  const depth: number[] = [];
+  sorted.forEach((call, i) => {
+    depth[i] = 1 + Math.max(0, ...sorted.slice(0, i).map((prev, j) => (prev.endedAt <= call.startedAt ? depth[j]! : 0)));
+  });
+  return Math.max(0, ...depth);
+}
+
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const ms = (n: number) => `${n.toFixed(0)} ms`;
-const trips = (n: number, latency: number) => `${(n / latency).toFixed(1)} round trips`;
+const time = (n: number) => `time = ${(n / LATENCY.github).toFixed(1)} x GitHub latency`;
 
 async function main(): Promise<void> {
   const world = await startWorld({ latency: LATENCY });
   const port = await freePort();
-  const { child, readyMs } = await startProcess(`${root}/dist/src/main.js`, { ...world.env, LOG_LEVEL: 'warn' }, port, '/readyz');
+  // Started the way `npm start` does (scripts/start.mjs), so the measured process is the one people run.
+  const { child, readyMs } = await startProcess(`${root}/scripts/start.mjs`, { ...world.env, LOG_LEVEL: 'warn' }, port, '/readyz');
   const url = `http://127.0.0.1:${port}`;
   await new Promise((r) => setTimeout(r, 2_000));
   const idleRss = rssMb(child.pid!);
@@ -84,6 +95,7 @@ async function main(): Promise<void> {
   const posted = await until(() => world.slack.messages('C0DEPLOYS').find((m) => !m.thread_ts && m.blocks));
   const tPosted = performance.now() - t0;
   const requestCalls = callsSince(world, m0);
+  const requestTrips = roundTrips(world.github.calls.slice(m0.github));
   const id = /fd-[0-9a-f]{10}/.exec(JSON.stringify(posted.blocks))![0];
 
   const m1 = mark(world);
@@ -91,11 +103,14 @@ async function main(): Promise<void> {
   await postToSlackEndpoint(`${url}/slack/events`, SIGNING_SECRET, blockActionBody({ actionId: 'deploy_approve', value: id, userId: 'U0LEAD', channelId: 'C0DEPLOYS', messageTs: posted.ts, responseUrl: world.slack.responseUrl() }));
   await until(() => world.github.calls.slice(m1.github).some((c) => c.method === 'PUT' && c.status < 300));
   const tCommit = performance.now() - t1;
+  const commitTrips = roundTrips(world.github.calls.slice(m1.github));
   await until(() => world.kube.calls.slice(m1.kube).some((c) => c.method === 'PATCH' && (c.body as { operation?: unknown } | undefined)?.operation));
   const tSync = performance.now() - t1;
   const commitCalls = callsSince(world, m1);
   await until(() => world.slack.messages('C0DEPLOYS').some((m) => m.thread_ts === posted.ts && /healthy/.test(m.text)));
   const total = callsSince(world, m0);
+  await new Promise((r) => setTimeout(r, 2_000));
+  const rssAfter = rssMb(child.pid!);
 
   // Ack latency under 100 commands/s, Flightdeck beside a bare Bolt app.
   const barePort = await freePort();
@@ -107,11 +122,11 @@ async function main(): Promise<void> {
   const lines = [
     `Flightdeck bench: two-app staging promotion, latency GitHub ${LATENCY.github} ms, Kubernetes ${LATENCY.kube} ms, Slack ${LATENCY.slack} ms`,
     `start to ready            ${ms(readyMs)}`,
-    `idle RSS                  ${idleRss.toFixed(1)} MB`,
+    `idle RSS                  ${idleRss.toFixed(1)} MB after start, ${rssAfter.toFixed(1)} MB after the promotion`,
     `slash command ack         ${ms(ack.ms)}`,
-    `command -> request posted ${ms(tPosted)} (${trips(tPosted, LATENCY.github)} of GitHub)  calls: ${JSON.stringify(requestCalls)}`,
-    `approve -> commit         ${ms(tCommit)} (${trips(tCommit, LATENCY.github)} of GitHub)`,
-    `approve -> sync requested ${ms(tSync)} (${trips(tSync, LATENCY.github)} of GitHub)  calls: ${JSON.stringify(commitCalls)}`,
+    `command -> request posted ${ms(tPosted)}: ${requestTrips} sequential GitHub round trips (${time(tPosted)})  calls: ${JSON.stringify(requestCalls)}`,
+    `approve -> commit         ${ms(tCommit)}: ${commitTrips} sequential GitHub round trips (${time(tCommit)})`,
+    `approve -> sync requested ${ms(tSync)} (${time(tSync)})  calls: ${JSON.stringify(commitCalls)}`,
     `upstream calls, whole promotion: ${JSON.stringify(total)}`,
     `ack under ${loadCount} commands at 100/s: Flightdeck p50 ${ms(pct(fdAcks, 50))} p99 ${ms(pct(fdAcks, 99))}` +
       (bare ? `; bare Bolt p50 ${ms(pct(bareAcks, 50))} p99 ${ms(pct(bareAcks, 99))}; ratio p99 ${(pct(fdAcks, 99) / pct(bareAcks, 99)).toFixed(2)}x` : '; bare Bolt did not start'),

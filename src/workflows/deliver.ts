@@ -5,19 +5,24 @@ import type { DeployRequest } from '../domain/types.js';
 import type { ArgoAppRef } from '../ports.js';
 import { recordStep, type WorkflowDeps } from './context.js';
 import { readOverlay } from './overlayFiles.js';
-import { argoRefOf, environmentOf, threadOf, viewOf } from './requests.js';
+import { argoRefOf, environmentOf, threadOf } from './requests.js';
+import { ThreadUpdates } from './threadUpdates.js';
 import { waitForApplication } from './argoWait.js';
 import { closeDeployments, openDeployments } from './deployments.js';
 import { followSync } from './followSync.js';
 
-/** Runs a request from wherever it stands (approved, committed or syncing) to succeeded or failed. */
-export async function deliver(deps: WorkflowDeps, request: DeployRequest): Promise<void> {
+/**
+ * Runs a request from wherever it stands (approved, committed or syncing) to succeeded or failed.
+ * Thread replies go through `updates` so Slack round trips stay off the path from approval to sync.
+ */
+export async function deliver(deps: WorkflowDeps, request: DeployRequest, updates = new ThreadUpdates(deps, threadOf(request), request.id)): Promise<void> {
   const log = deps.log.child({ runId: request.id });
+  const resumed = request.state !== 'approved';
   let current: DeployRequest | null = request;
   try {
-    if (current.state === 'approved') current = await commit(deps, current);
-    if (current?.state === 'committed') current = await startSync(deps, current);
-    if (current?.state === 'syncing') current = await followSync(deps, current);
+    if (current.state === 'approved') current = await commit(deps, current, updates);
+    if (current?.state === 'committed') current = await startSync(deps, current, updates, resumed);
+    if (current?.state === 'syncing') current = await followSync(deps, current, updates);
   } catch (err) {
     if (deps.shutdown.aborted) {
       log.info({ state: current?.state }, 'stopped for shutdown; resumes after the next start');
@@ -25,12 +30,14 @@ export async function deliver(deps: WorkflowDeps, request: DeployRequest): Promi
     }
     const reason = err instanceof UserError ? err.message : `something failed (reference ${request.id})`;
     if (!(err instanceof UserError)) log.error({ err }, 'delivery failed');
-    await fail(deps, request.id, reason);
+    await fail(deps, request.id, reason, updates);
+  } finally {
+    await updates.flush();
   }
 }
 
 /** Writes the overlay change, based on the file as read, retrying on conflict; never forced. */
-async function commit(deps: WorkflowDeps, request: DeployRequest): Promise<DeployRequest | null> {
+async function commit(deps: WorkflowDeps, request: DeployRequest, updates: ThreadUpdates): Promise<DeployRequest | null> {
   const env = environmentOf(deps, request);
   const repo = deps.config.gitops.repo;
   const changes = request.changes.map((c) => ({ image: c.image, newTag: c.to }));
@@ -55,48 +62,45 @@ async function commit(deps: WorkflowDeps, request: DeployRequest): Promise<Deplo
   const committed = await deps.store.transition(request.id, 'approved', 'committed', { commitSha }, deps.clock.now());
   if (!committed) return deps.store.getRequest(request.id);
   await recordStep(deps, request.id, 'flightdeck', 'committed', { repo, commitSha });
-  const thread = threadOf(committed);
   const lines = committed.changes.map((c) => `• ${c.app}: \`${c.from ?? 'none'}\` → \`${c.to}\``).join('\n');
-  await deps.chat.postInThread(thread, `:memo: Committed \`${commitSha.slice(0, 7)}\` to ${repo} (${env.overlay}):\n${lines}`);
-  await deps.chat.updateRequest(thread, committed, viewOf(deps, env));
+  updates.say(`:memo: Committed \`${commitSha.slice(0, 7)}\` to ${repo} (${env.overlay}):\n${lines}`);
+  updates.show(committed);
   return committed;
 }
 
 /** For manually synced environments, asks Argo CD to sync the commit; auto environments sync themselves. */
-async function startSync(deps: WorkflowDeps, request: DeployRequest): Promise<DeployRequest | null> {
+async function startSync(deps: WorkflowDeps, request: DeployRequest, updates: ThreadUpdates, resumed: boolean): Promise<DeployRequest | null> {
   const env = environmentOf(deps, request);
-  const thread = threadOf(request);
   const ref = argoRefOf(env);
   const revision = request.commitSha!;
   if (env.argocd.sync === 'manual') {
-    const state = await deps.cluster.getApplication(ref);
-    if (!state) throw new UserError(`Argo CD Application ${ref.namespace}/${ref.name} was not found; the commit is in git but was not synced.`);
-    const alreadyOurs = state.operationRevision === revision && (state.operationPending || state.operationPhase !== null);
-    if (!alreadyOurs) await requestSyncWhenFree(deps, request, ref, revision);
+    // After a restart the sync may already have been asked for: never ask twice for the same revision.
+    const state = resumed ? await deps.cluster.getApplication(ref) : null;
+    const alreadyOurs = state !== null && state.operationRevision === revision && (state.operationPending || state.operationPhase !== null);
+    if (!alreadyOurs) await requestSyncWhenFree(deps, request, ref, revision, updates);
   } else {
-    await deps.chat.postInThread(thread, `:arrows_counterclockwise: ${ref.name} syncs automatically; following it until it runs \`${revision.slice(0, 7)}\`.`);
+    updates.say(`:arrows_counterclockwise: ${ref.name} syncs automatically; following it until it runs \`${revision.slice(0, 7)}\`.`);
   }
   const syncing = await deps.store.transition(request.id, 'committed', 'syncing', {}, deps.clock.now());
   if (!syncing) return deps.store.getRequest(request.id);
   await openDeployments(deps, syncing).catch((err: unknown) => deps.log.warn({ err, runId: request.id }, 'could not create GitHub deployments'));
-  await deps.chat.updateRequest(thread, syncing, viewOf(deps, env));
+  updates.show(syncing);
   return syncing;
 }
 
 /** Never overwrites an operation in progress: reports it, waits for it to end, then asks again. */
-async function requestSyncWhenFree(deps: WorkflowDeps, request: DeployRequest, ref: ArgoAppRef, revision: string): Promise<void> {
-  const thread = threadOf(request);
+async function requestSyncWhenFree(deps: WorkflowDeps, request: DeployRequest, ref: ArgoAppRef, revision: string, updates: ThreadUpdates): Promise<void> {
   const info = [{ name: 'flightdeck-run', value: request.id }, { name: 'requested-by', value: request.requester }];
   const deadline = deps.clock.now() + environmentOf(deps, request).argocd.timeout;
   for (;;) {
     const result = await deps.cluster.requestSync(ref, { revision, username: request.requester, info });
     if (result.started) {
       await recordStep(deps, request.id, 'flightdeck', 'sync-requested', { application: ref.name, revision });
-      await deps.chat.postInThread(thread, `:arrows_counterclockwise: Asked Argo CD to sync ${ref.name} to \`${revision.slice(0, 7)}\` (initiated by <@${request.requester}>).`);
+      updates.say(`:arrows_counterclockwise: Asked Argo CD to sync ${ref.name} to \`${revision.slice(0, 7)}\` (initiated by <@${request.requester}>).`);
       return;
     }
     await recordStep(deps, request.id, 'flightdeck', 'sync-busy', { application: ref.name, reason: result.reason });
-    await deps.chat.postInThread(thread, `:hourglass_flowing_sand: Argo CD is busy with ${ref.name}: ${result.reason}. Waiting for it to finish before syncing.`);
+    updates.say(`:hourglass_flowing_sand: Argo CD is busy with ${ref.name}: ${result.reason}. Waiting for it to finish before syncing.`);
     const free = await waitForApplication(deps, ref, (s) => !s.operationPending && s.operationPhase !== 'Running', deadline);
     if (!free) throw new UserError(`Argo CD kept ${ref.name} busy with another operation; the commit is in git but was not synced. Sync it in Argo CD or ask again.`);
   }
@@ -104,7 +108,7 @@ async function requestSyncWhenFree(deps: WorkflowDeps, request: DeployRequest, r
 
 
 
-async function fail(deps: WorkflowDeps, id: string, reason: string): Promise<void> {
+async function fail(deps: WorkflowDeps, id: string, reason: string, updates: ThreadUpdates): Promise<void> {
   const request = await deps.store.getRequest(id);
   if (!request || !['approved', 'committed', 'syncing'].includes(request.state)) return;
   const failed = await deps.store.transition(id, request.state, 'failed', { outcome: reason }, deps.clock.now());
@@ -112,10 +116,8 @@ async function fail(deps: WorkflowDeps, id: string, reason: string): Promise<voi
   await recordStep(deps, id, 'flightdeck', 'failed', { reason });
   await closeDeployments(deps, failed, false, reason);
   deps.metrics.workflowOutcome(failed.kind, 'failed');
-  if (!failed.messageTs) return;
-  const thread = threadOf(failed);
-  await deps.chat.postInThread(thread, `:x: Failed: ${reason}`);
-  await deps.chat.updateRequest(thread, failed, viewOf(deps, environmentOf(deps, failed)));
+  updates.say(`:x: Failed: ${reason}`);
+  updates.show(failed);
 }
 
 function commitMessage(deps: WorkflowDeps, request: DeployRequest): string {

@@ -3,7 +3,8 @@ import { UserError } from '../domain/errors.js';
 import type { DeployRequest } from '../domain/types.js';
 import type { ArgoAppState } from '../ports.js';
 import { recordStep, type WorkflowDeps } from './context.js';
-import { argoRefOf, environmentOf, threadOf, viewOf } from './requests.js';
+import { argoRefOf, environmentOf } from './requests.js';
+import type { ThreadUpdates } from './threadUpdates.js';
 import { waitForApplication } from './argoWait.js';
 import { closeDeployments } from './deployments.js';
 
@@ -28,14 +29,12 @@ function describe(state: ArgoAppState): string {
 }
 
 /** Follows until Synced+Healthy on our revision, failure, or the environment's timeout. */
-export async function followSync(deps: WorkflowDeps, request: DeployRequest): Promise<DeployRequest | null> {
+export async function followSync(deps: WorkflowDeps, request: DeployRequest, updates: ThreadUpdates): Promise<DeployRequest | null> {
   const env = environmentOf(deps, request);
-  const thread = threadOf(request);
   const revision = request.commitSha!;
   const ref = argoRefOf(env);
   let verdict: Verdict = { done: false };
   let lastShown = '';
-  const progress: Promise<void>[] = [];
   const reached = await waitForApplication(
     deps,
     ref,
@@ -44,13 +43,12 @@ export async function followSync(deps: WorkflowDeps, request: DeployRequest): Pr
       const shown = describe(state);
       if (!verdict.done && shown !== lastShown && (state.operationRevision === revision || state.syncRevision === revision)) {
         lastShown = shown;
-        progress.push(deps.chat.postInThread(thread, `:hourglass_flowing_sand: ${ref.name}: ${shown}`).catch(() => undefined));
+        updates.say(`:hourglass_flowing_sand: ${ref.name}: ${shown}`);
       }
       return verdict.done;
     },
     deps.clock.now() + env.argocd.timeout,
   );
-  await Promise.all(progress);
   const final = verdict as Verdict;
   if (!reached || !final.done) throw new UserError(`Timed out after ${Math.round(env.argocd.timeout / 1000)}s waiting for ${ref.name} to sync \`${revision.slice(0, 7)}\` and become healthy (last seen: ${lastShown || 'no change'}).`);
   if (!final.ok) throw new UserError(final.reason);
@@ -61,7 +59,7 @@ export async function followSync(deps: WorkflowDeps, request: DeployRequest): Pr
   deps.metrics.workflowOutcome(succeeded.kind, 'succeeded');
   await closeDeployments(deps, succeeded, true, `${ref.name} synced and healthy`);
   const canary = env.canary ? ` Flagger now analyses canary ${env.canary.name}: \`/canary-status ${env.name}\` shows its progress.` : '';
-  await deps.chat.postInThread(thread, `:white_check_mark: ${ref.name} is synced to \`${revision.slice(0, 7)}\` and healthy. ${env.name} now runs ${succeeded.version}.${canary}`);
-  await deps.chat.updateRequest(thread, succeeded, viewOf(deps, env));
+  updates.say(`:white_check_mark: ${ref.name} is synced to \`${revision.slice(0, 7)}\` and healthy. ${env.name} now runs ${succeeded.version}.${canary}`);
+  updates.show(succeeded);
   return succeeded;
 }

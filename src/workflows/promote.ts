@@ -7,6 +7,7 @@ import { newRunId, recordStep, type WorkflowDeps } from './context.js';
 import { deliver } from './deliver.js';
 import { checkPromotion } from './promotionChecks.js';
 import { environmentOf, refreshPendingGauge, threadOf, viewOf } from './requests.js';
+import { ThreadUpdates } from './threadUpdates.js';
 
 export const EXPIRY_TIMER = 'request-expiry';
 
@@ -53,8 +54,9 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
   const posted = (await deps.store.patchRequest(runId, { messageTs: thread.ts, channel: thread.channel }, deps.clock.now())) ?? request;
   await refreshPendingGauge(deps);
   if (request.state === 'approved') {
-    await deps.chat.postInThread(thread, `No approval needed for ${cmd.env.name}: deploying now.`);
-    await deliver(deps, posted);
+    const updates = new ThreadUpdates(deps, thread, runId);
+    updates.say(`No approval needed for ${cmd.env.name}: deploying now.`);
+    await deliver(deps, posted, updates);
   }
   return posted;
 }
@@ -78,13 +80,15 @@ export async function approveRequest(deps: WorkflowDeps, requestId: string, user
     case 'recorded':
     case 'approved': {
       await recordStep(deps, requestId, user, 'approved', { approvals: updated.approvals, required: updated.required });
-      const thread = threadOf(updated);
-      await deps.chat.updateRequest(thread, updated, viewOf(deps, env));
-      await deps.chat.postInThread(thread, `:white_check_mark: Approved by <@${user}> (${updated.approvals.length} of ${updated.required}).`);
+      const updates = new ThreadUpdates(deps, threadOf(updated), requestId);
+      updates.show(updated);
+      updates.say(`:white_check_mark: Approved by <@${user}> (${updated.approvals.length} of ${updated.required}).`);
       if (outcome.kind === 'approved') {
         await deps.store.cancel(EXPIRY_TIMER, requestId);
         await refreshPendingGauge(deps);
-        await deliver(deps, updated);
+        await deliver(deps, updated, updates);
+      } else {
+        await updates.flush();
       }
     }
   }

@@ -36,7 +36,8 @@ export interface GitHubFake {
   /** delay added to every request (for benchmarks); mutable */
   latencyMs: number;
   /** every request, in order; path without query, percent-decoded */
-  calls: Array<{ method: string; path: string; status: number }>;
+  /** every request, in the order answered; times are epoch ms (for round-trip counting in benchmarks) */
+  calls: Array<{ method: string; path: string; status: number; startedAt: number; endedAt: number }>;
   /** returns the head sha */
   createRepo(fullName: string, files: Record<string, string>, opts?: { branch?: string; message?: string }): Promise<string>;
   /** null deletes a file; returns the new head sha */
@@ -227,6 +228,7 @@ export async function startGitHubFake(opts: { root?: string; token?: string; lat
   const server = createServer((req, res) => {
     const parsed = new URL(req.url ?? '/', 'http://fake');
     const path = parsed.pathname;
+    const startedAt = Date.now();
     const respond = async (): Promise<Reply> => {
       if (fake.latencyMs > 0) await new Promise((r) => setTimeout(r, fake.latencyMs));
       try {
@@ -237,7 +239,7 @@ export async function startGitHubFake(opts: { root?: string; token?: string; lat
       }
     };
     void respond().then((reply) => {
-      calls.push({ method: req.method ?? 'GET', path: readablePath(path), status: reply.status });
+      calls.push({ method: req.method ?? 'GET', path: readablePath(path), status: reply.status, startedAt, endedAt: Date.now() });
       send(res, reply);
     });
   });

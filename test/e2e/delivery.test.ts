@@ -1,0 +1,98 @@
+// End to end: what happens after the commit (Argo CD busy, failed, timed out, GitHub Deployments) and who may start at all.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/runtime/clock.js';
+import { EXAMPLE_CONFIG } from '../../src/sandbox/world.js';
+import { eventually, startFlightdeck, type Running } from './harness.js';
+import { lastRequest, requests, threadOf } from './slackView.js';
+
+let fd: Running | undefined;
+afterEach(async () => {
+  await fd?.close();
+  fd = undefined;
+});
+
+async function approvedStaging(run: Running) {
+  await run.slash('staging v3.0.0', 'U0DEV');
+  const req = await eventually(() => lastRequest(run.world), { what: 'request' });
+  await run.click('deploy_approve', req.id, 'U0LEAD');
+  return req;
+}
+
+const stateOf = async (run: Running, id: string) => (await run.app.store.getRequest(id))?.state;
+
+describe('after the commit', () => {
+  it('never overwrites an Argo CD operation in progress: reports it, waits, then syncs', async () => {
+    fd = await startFlightdeck();
+    fd.world.kube.argo.setOutcome('shop-staging', 'hang');
+    fd.world.kube.patch('argoproj.io/v1alpha1', 'Application', 'argocd', 'shop-staging', {
+      operation: { initiatedBy: { username: 'someone-else' }, sync: { revision: 'their-revision' } },
+    });
+    fd.world.kube.patchStatus('argoproj.io/v1alpha1', 'Application', 'argocd', 'shop-staging', { operationState: { phase: 'Running', operation: { sync: { revision: 'their-revision' } } } });
+    const req = await approvedStaging(fd);
+    await eventually(() => threadOf(fd!.world, req.ts).some((t) => /busy/.test(t)), { what: 'busy reported' });
+    const app = () => fd!.world.kube.get('argoproj.io/v1alpha1', 'Application', 'argocd', 'shop-staging');
+    expect(app().operation.initiatedBy.username).toBe('someone-else');
+    expect(await stateOf(fd, req.id)).toBe('committed');
+    // the other operation ends, as Argo CD would end it
+    fd.world.kube.argo.setOutcome('shop-staging', 'succeed');
+    await eventually(async () => (await stateOf(fd!, req.id)) === 'succeeded', { what: 'synced after the other operation' });
+    expect(app().status.sync.revision).toBe((await fd.world.github.log('acme/gitops'))[0]!.sha);
+  });
+
+  it('reports a failed sync in the thread and on the message', async () => {
+    fd = await startFlightdeck();
+    fd.world.kube.argo.setOutcome('shop-staging', 'fail');
+    const req = await approvedStaging(fd);
+    await eventually(async () => (await stateOf(fd!, req.id)) === 'failed', { what: 'failed' });
+    await eventually(() => threadOf(fd!.world, req.ts).some((t) => /Failed: Argo CD sync failed/.test(t)), { what: 'failure in thread' });
+    await eventually(() => /Failed/.test(lastRequest(fd!.world)!.shown), { what: 'failure on message' });
+    expect((await fd.app.store.auditOf(req.id)).map((a) => a.action)).toContain('failed');
+  });
+
+  it('times out a sync that never finishes, on the injected clock', async () => {
+    const clock = new ManualClock(Date.now());
+    fd = await startFlightdeck({ options: { clock } });
+    fd.world.kube.argo.setOutcome('shop-staging', 'hang');
+    const req = await approvedStaging(fd);
+    await eventually(async () => (await stateOf(fd!, req.id)) === 'syncing', { what: 'syncing' });
+    // move time a minute per poll: the follower registers its deadline just after the state changes
+    await eventually(async () => {
+      clock.advance(60_000);
+      return (await stateOf(fd!, req.id)) === 'failed';
+    }, { what: 'timed out' });
+    expect((await fd.app.store.getRequest(req.id))?.outcome).toMatch(/Timed out after 600s/);
+  });
+
+  it('creates GitHub Deployments with statuses where enabled', async () => {
+    fd = await startFlightdeck({ config: EXAMPLE_CONFIG.replace('  mode: commit', '  mode: commit\n  deployments: true') });
+    const req = await approvedStaging(fd);
+    await eventually(async () => (await stateOf(fd!, req.id)) === 'succeeded', { what: 'succeeded' });
+    for (const repo of ['acme/backend', 'acme/frontend']) {
+      const deployments = fd.world.github.deployments(repo);
+      expect(deployments).toHaveLength(1);
+      expect(deployments[0]!.environment).toBe('staging');
+      await eventually(() => fd!.world.github.deployments(repo)[0]!.statuses.map((s) => s.state).join(',') === 'in_progress,success', { what: `${repo} statuses` });
+    }
+  });
+});
+
+describe('who may start a deploy, and when', () => {
+  it('refuses a user who is not among the environment\'s deployers', async () => {
+    fd = await startFlightdeck();
+    const res = await fd.slash('dev v3.0.0', 'U0STRANGER');
+    await eventually(() => fd!.world.slack.responses.some((r) => r.url === res.responseUrl && /may not deploy to dev/.test(r.body?.text ?? '')), { what: 'permission refusal' });
+    expect(requests(fd.world)).toHaveLength(0);
+  });
+
+  it('refuses production during a freeze window and while all environments are locked', async () => {
+    const frozen = EXAMPLE_CONFIG.replace('channels:', 'freezes:\n  - { name: release-freeze, cron: "* * * * *", duration: 1h, environments: [production] }\nchannels:');
+    fd = await startFlightdeck({ config: frozen });
+    await fd.world.github.commit('acme/gitops', { 'k8s/overlays/staging/kustomization.yaml': (await fd.world.github.readFile('acme/gitops', 'k8s/overlays/dev/kustomization.yaml'))!.replaceAll('dev', 'staging') });
+    const prod = await fd.slash('production v3.0.0', 'U0DEV');
+    await eventually(() => fd!.world.slack.responses.some((r) => r.url === prod.responseUrl && /frozen \(release-freeze\)/.test(r.body?.text ?? '')), { what: 'freeze refusal' });
+    await fd.slash('lock all for 30m stop the line', 'U0LEAD');
+    const staging = await fd.slash('staging v3.0.0', 'U0DEV');
+    await eventually(() => fd!.world.slack.responses.some((r) => r.url === staging.responseUrl && /All environments are locked/.test(r.body?.text ?? '')), { what: 'lock-all refusal' });
+    expect(requests(fd.world)).toHaveLength(0);
+  });
+});
