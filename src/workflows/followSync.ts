@@ -24,8 +24,8 @@ export function judge(state: ArgoAppState, revision: string): Verdict {
 }
 
 function describe(state: ArgoAppState): string {
-  const op = state.operationPhase ? `, operation ${state.operationPhase}` : '';
-  return `${state.syncStatus} / ${state.health}${op}`;
+  const app = `app ${state.syncStatus} / ${state.health}`;
+  return state.operationPhase ? `sync ${state.operationPhase}, ${app}` : app;
 }
 
 /** Follows until Synced+Healthy on our revision, failure, or the environment's timeout. */
