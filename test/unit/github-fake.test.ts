@@ -51,7 +51,7 @@ describe('GitHub fake', () => {
     expect(data).toMatchObject({ full_name: 'acme/shop', default_branch: 'main', name: 'shop' });
     expect(await failure(octokit.rest.repos.get({ owner: 'acme', repo: 'nope' }))).toEqual({ status: 404, message: 'Not Found' });
     expect(await failure(octokit.request('GET /repos/{owner}/{repo}/pulls', R))).toEqual({ status: 404, message: 'Not Found' });
-    expect(fake.calls.at(-1)).toEqual({ method: 'GET', path: '/repos/acme/shop/pulls', status: 404 });
+    expect(fake.calls.at(-1)).toMatchObject({ method: 'GET', path: '/repos/acme/shop/pulls', status: 404 });
   });
 
   it('reads a file as base64 with its git blob sha, and a directory as a listing', async () => {

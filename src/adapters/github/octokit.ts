@@ -1,9 +1,9 @@
 // Builds the Octokit client the GitHub adapters share: token or GitHub App auth, throttling and retry when resilient, timing of every call.
-import { performance } from 'node:perf_hooks';
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { timed } from '../../runtime/timed.js';
 
 export type GitHubAuth = { token: string } | { appId: string; privateKey: string; installationId: string };
 
@@ -58,17 +58,9 @@ export function createOctokit(opts: OctokitOptions): Octokit {
 
   const onRequest = opts.onRequest;
   if (onRequest) {
-    octokit.hook.wrap('request', async (request, options) => {
+    octokit.hook.wrap('request', (request, options) => {
       const operation = `${options.method} ${options.url}`;
-      const start = performance.now();
-      try {
-        const response = await request(options);
-        onRequest(operation, (performance.now() - start) / 1000, true);
-        return response;
-      } catch (error) {
-        onRequest(operation, (performance.now() - start) / 1000, false);
-        throw error;
-      }
+      return timed(async () => request(options), (seconds, ok) => onRequest(operation, seconds, ok));
     });
   }
   return octokit;

@@ -4,6 +4,7 @@ import type { ArgoAppRef, ArgoAppState, Cluster, SyncRequestResult } from '../..
 import { busyReason, toArgoAppState, type ApplicationObject } from './appState.js';
 import { contextClients, type ContextClients } from './kubeconfig.js';
 import { watchObject } from './watchObject.js';
+import { timed } from '../../runtime/timed.js';
 
 const GROUP = 'argoproj.io';
 const VERSION = 'v1alpha1';
@@ -103,20 +104,8 @@ export class KubeCluster implements Cluster {
     });
   }
 
-  private async timed<T>(operation: string, expected: number[], call: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    let ok = false;
-    try {
-      const result = await call();
-      ok = true;
-      return result;
-    } catch (err) {
-      const code = statusCode(err);
-      ok = code !== undefined && expected.includes(code);
-      throw err;
-    } finally {
-      this.opts.onRequest?.(operation, (performance.now() - started) / 1000, ok);
-    }
+  private timed<T>(operation: string, expected: number[], call: () => Promise<T>): Promise<T> {
+    return timed(call, (seconds, ok) => this.opts.onRequest?.(operation, seconds, ok), (err) => expected.includes(statusCode(err) ?? -1));
   }
 
   private clientsOf(ref: ArgoAppRef): ContextClients {

@@ -3,6 +3,7 @@ import type { webApi } from '@slack/bolt';
 import type { DeployRequest } from '../../domain/types.js';
 import type { Chat, ChatThread, Metrics, RequestView } from '../../ports.js';
 import { requestMessage } from './blocks/request.js';
+import { timed } from '../../runtime/timed.js';
 
 export class SlackChat implements Chat {
   constructor(
@@ -34,15 +35,7 @@ export class SlackChat implements Chat {
     return res.users ?? [];
   }
 
-  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    let ok = false;
-    try {
-      const result = await fn();
-      ok = true;
-      return result;
-    } finally {
-      this.metrics.upstream('slack', operation, (performance.now() - started) / 1000, ok);
-    }
+  private call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return timed(fn, (seconds, ok) => this.metrics.upstream('slack', operation, seconds, ok));
   }
 }
