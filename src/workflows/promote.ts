@@ -50,7 +50,12 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
   await recordStep(deps, runId, cmd.user, 'requested', { env: request.env, version: request.version, changes: changes.map((c) => `${c.app} ${c.from ?? '-'} -> ${c.to}`) });
   if (request.expiresAt !== null) await deps.store.schedule(EXPIRY_TIMER, runId, request.expiresAt);
 
-  const thread = await deps.chat.postRequest(cmd.channel, request, viewOf(deps, cmd.env));
+  const thread = await deps.chat.postRequest(cmd.channel, request, viewOf(deps, cmd.env)).catch(async (err: unknown) => {
+    // Nobody could see or approve it: close it rather than leave a request without a message behind.
+    await deps.store.transition(runId, request.state, 'failed', { outcome: 'the request message could not be posted' }, deps.clock.now());
+    await deps.store.cancel(EXPIRY_TIMER, runId);
+    throw err;
+  });
   const posted = (await deps.store.patchRequest(runId, { messageTs: thread.ts, channel: thread.channel }, deps.clock.now())) ?? request;
   await refreshPendingGauge(deps);
   if (request.state === 'approved') {

@@ -77,6 +77,16 @@ describe('after the commit', () => {
 });
 
 describe('who may start a deploy, and when', () => {
+  it('closes the request and says what to do when the channel cannot be posted in', async () => {
+    fd = await startFlightdeck();
+    fd.world.slack.failNext('chat.postMessage', { error: 'not_in_channel' });
+    const res = await fd.slash('staging v3.0.0', 'U0DEV');
+    await eventually(() => fd!.world.slack.responses.some((r) => r.url === res.responseUrl && /Invite me/.test(r.body?.text ?? '')), { what: 'not-in-channel answer' });
+    const stored = await fd.app.store.listRequests(['failed']);
+    expect(stored).toHaveLength(1);
+    expect(await fd.app.store.listRequests(['pending'])).toHaveLength(0);
+  });
+
   it('refuses a user who is not among the environment\'s deployers', async () => {
     fd = await startFlightdeck();
     const res = await fd.slash('dev v3.0.0', 'U0STRANGER');

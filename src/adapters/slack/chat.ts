@@ -1,5 +1,6 @@
 // The Chat port over Slack's Web API: request messages as Block Kit, thread replies, ephemerals, group members.
 import type { webApi } from '@slack/bolt';
+import { UserError } from '../../domain/errors.js';
 import type { DeployRequest } from '../../domain/types.js';
 import type { Chat, ChatThread, Metrics, RequestView } from '../../ports.js';
 import { requestMessage } from './blocks/request.js';
@@ -13,8 +14,16 @@ export class SlackChat implements Chat {
 
   async postRequest(channel: string, request: DeployRequest, view: RequestView): Promise<ChatThread> {
     const message = requestMessage(request, view);
-    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false }));
-    return { channel: res.channel ?? channel, ts: res.ts! };
+    try {
+      const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false }));
+      return { channel: res.channel ?? channel, ts: res.ts! };
+    } catch (err) {
+      const code = (err as { data?: { error?: string } }).data?.error;
+      if (code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived') {
+        throw new UserError(`I cannot post the request in this channel (${code}). Invite me with \`/invite @Flightdeck\` or use another channel. Nothing was changed.`);
+      }
+      throw err;
+    }
   }
 
   async updateRequest(thread: ChatThread, request: DeployRequest, view: RequestView): Promise<void> {
