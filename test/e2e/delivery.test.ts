@@ -106,3 +106,28 @@ describe('who may start a deploy, and when', () => {
     expect(requests(fd.world)).toHaveLength(0);
   });
 });
+
+describe('apps whose images are tagged by commit', () => {
+  it('deploys a commit SHA: looks up the commit, compares, and writes the prefixed tag', async () => {
+    const config = EXAMPLE_CONFIG.replace(
+      'environments:',
+      '  - name: worker\n    image: ghcr.io/acme/worker\n    source: acme/worker\n    versions: commits\n    tagPrefix: sha-\nenvironments:',
+    );
+    fd = await startFlightdeck({ config });
+    const github = fd.world.github;
+    await github.createRepo('acme/worker', { 'main.go': 'package main\n' });
+    const old = await github.commit('acme/worker', { 'queue.go': 'package main // v1\n' }, { message: 'Queue v1', author: 'dana' });
+    const next = await github.commit('acme/worker', { 'queue.go': 'package main // v2\n' }, { message: 'Retry failed jobs', author: 'erin' });
+    const dev = 'k8s/overlays/dev/kustomization.yaml';
+    const before = (await github.readFile('acme/gitops', dev))!;
+    await github.commit('acme/gitops', { [dev]: `${before}  - name: ghcr.io/acme/worker\n    newTag: sha-${old.slice(0, 7)}\n` }, { message: 'add worker' });
+
+    await fd.slash(`dev ${next.slice(0, 7)} worker`, 'U0DEV');
+    const req = await eventually(() => lastRequest(fd!.world), { what: 'worker request' });
+    expect(req.shown).toContain('Retry failed jobs');
+    await eventually(async () => (await github.log('acme/gitops'))[0]!.message.startsWith('Deploy dev: worker'), { what: 'worker commit' });
+    const file = (await github.readFile('acme/gitops', dev))!;
+    expect(file).toContain(`newTag: sha-${next.slice(0, 7)}`);
+    expect(file.startsWith(before)).toBe(true);
+  });
+});
