@@ -86,6 +86,8 @@ export interface Chat {
   postRequest(channel: string, request: DeployRequest, view: RequestView): Promise<ChatThread>;
   updateRequest(thread: ChatThread, request: DeployRequest, view: RequestView): Promise<void>;
   postInThread(thread: ChatThread, text: string): Promise<void>;
+  /** A link people can open to the thread. */
+  permalink(thread: ChatThread): Promise<string>;
   /** A message only `user` sees. */
   tellUser(channel: string, user: string, text: string): Promise<void>;
   /** Members of a Slack user group. */

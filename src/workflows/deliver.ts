@@ -41,6 +41,9 @@ async function commit(deps: WorkflowDeps, request: DeployRequest, updates: Threa
   const env = environmentOf(deps, request);
   const repo = deps.config.gitops.repo;
   const changes = request.changes.map((c) => ({ image: c.image, newTag: c.to }));
+  // The thread link for the commit message is fetched alongside the overlay read, not before it.
+  const thread = threadOf(request);
+  const link = deps.chat.permalink(thread).catch(() => `${thread.channel}/${thread.ts}`);
   let commitSha: string | null = null;
   for (let attempt = 0; commitSha === null; attempt++) {
     const overlay = await readOverlay(deps.gitops, env, repo);
@@ -53,7 +56,7 @@ async function commit(deps: WorkflowDeps, request: DeployRequest, updates: Threa
       break;
     }
     try {
-      commitSha = (await deps.gitops.writeFile(overlay.file, edited.text, commitMessage(deps, request))).commitSha;
+      commitSha = (await deps.gitops.writeFile(overlay.file, edited.text, commitMessage(request, await link))).commitSha;
     } catch (err) {
       if (!(err instanceof GitConflictError) || attempt >= deps.config.gitops.conflictRetries) throw err;
       await recordStep(deps, request.id, 'flightdeck', 'commit-conflict', { attempt: attempt + 1 });
@@ -120,7 +123,7 @@ async function fail(deps: WorkflowDeps, id: string, reason: string, updates: Thr
   updates.show(failed);
 }
 
-function commitMessage(deps: WorkflowDeps, request: DeployRequest): string {
+function commitMessage(request: DeployRequest, threadLink: string): string {
   const apps = request.changes.map((c) => `${c.app} ${c.from ?? 'none'} -> ${c.to}`);
   const subject = `${request.kind === 'rollback' ? 'Roll back' : 'Deploy'} ${request.env}: ${apps.join(', ')}`;
   const approvers = request.approvals.length > 0 ? request.approvals.join(', ') : 'none required';
@@ -131,7 +134,7 @@ function commitMessage(deps: WorkflowDeps, request: DeployRequest): string {
     ...apps.map((a) => `App: ${a}`),
     `Requested-by: ${request.requester}`,
     `Approved-by: ${approvers}`,
-    `Slack-thread: ${request.channel}/${request.messageTs ?? '-'}`,
+    `Slack-thread: ${threadLink}`,
     `Flightdeck-run: ${request.id}`,
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 // The promote workflow up to the decision: request (checks, message, TTL), approve, reject and expire.
 import type { EnvironmentConfig } from '../config/schema.js';
 import { UserError } from '../domain/errors.js';
-import { approvalProblem } from '../domain/policy.js';
+import { approvalProblem, policyFor } from '../domain/policy.js';
 import type { DeployRequest } from '../domain/types.js';
 import { newRunId, recordStep, type WorkflowDeps } from './context.js';
 import { deliver } from './deliver.js';
@@ -50,7 +50,7 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
   await recordStep(deps, runId, cmd.user, 'requested', { env: request.env, version: request.version, changes: changes.map((c) => `${c.app} ${c.from ?? '-'} -> ${c.to}`) });
   if (request.expiresAt !== null) await deps.store.schedule(EXPIRY_TIMER, runId, request.expiresAt);
 
-  const thread = await deps.chat.postRequest(cmd.channel, request, viewOf(deps, cmd.env)).catch(async (err: unknown) => {
+  const thread = await deps.chat.postRequest(cmd.channel, request, viewOf(deps, request)).catch(async (err: unknown) => {
     // Nobody could see or approve it: close it rather than leave a request without a message behind.
     await deps.store.transition(runId, request.state, 'failed', { outcome: 'the request message could not be posted' }, deps.clock.now());
     await deps.store.cancel(EXPIRY_TIMER, runId);
@@ -70,8 +70,9 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
 export async function approveRequest(deps: WorkflowDeps, requestId: string, user: string): Promise<void> {
   const request = await liveRequest(deps, requestId);
   const env = environmentOf(deps, request);
-  const members = await deps.members.of(env.approval.approvers.groups);
-  const problem = approvalProblem(request, env.approval, user, members);
+  const policy = policyFor(env, request.kind);
+  const members = await deps.members.of(policy.approvers.groups);
+  const problem = approvalProblem(request, policy, user, members);
   if (problem) throw new UserError(problem);
 
   const outcome = await deps.store.approve(requestId, user, deps.clock.now());
@@ -104,8 +105,9 @@ export async function rejectRequest(deps: WorkflowDeps, requestId: string, user:
   const request = await liveRequest(deps, requestId);
   const env = environmentOf(deps, request);
   if (user !== request.requester) {
-    const members = await deps.members.of(env.approval.approvers.groups);
-    const problem = approvalProblem(request, env.approval, user, members, { rejecting: true });
+    const policy = policyFor(env, request.kind);
+    const members = await deps.members.of(policy.approvers.groups);
+    const problem = approvalProblem(request, policy, user, members, { rejecting: true });
     if (problem) throw new UserError(problem);
   }
   const rejected = await deps.store.transition(requestId, 'pending', 'rejected', { rejectedBy: user, outcome: user === request.requester ? 'withdrawn by the requester' : 'rejected' }, deps.clock.now());
@@ -113,7 +115,7 @@ export async function rejectRequest(deps: WorkflowDeps, requestId: string, user:
   await deps.store.cancel(EXPIRY_TIMER, requestId);
   await recordStep(deps, requestId, user, 'rejected');
   const thread = threadOf(rejected);
-  await deps.chat.updateRequest(thread, rejected, viewOf(deps, env));
+  await deps.chat.updateRequest(thread, rejected, viewOf(deps, rejected));
   await deps.chat.postInThread(thread, `:no_entry_sign: Rejected by <@${user}>. Nothing was deployed.`);
   deps.metrics.workflowOutcome(rejected.kind, 'rejected');
   await refreshPendingGauge(deps);
@@ -126,9 +128,8 @@ export async function expireRequest(deps: WorkflowDeps, requestId: string): Prom
   const expired = await deps.store.transition(requestId, 'pending', 'expired', { outcome: 'not enough approvals in time' }, deps.clock.now());
   if (!expired) return null;
   await recordStep(deps, requestId, 'flightdeck', 'expired', { approvals: expired.approvals });
-  const env = environmentOf(deps, expired);
   const thread = threadOf(expired);
-  await deps.chat.updateRequest(thread, expired, viewOf(deps, env));
+  await deps.chat.updateRequest(thread, expired, viewOf(deps, expired));
   await deps.chat.postInThread(thread, `:hourglass: Expired with ${expired.approvals.length} of ${expired.required} approvals. Nothing was deployed; run the command again to ask anew.`);
   deps.metrics.workflowOutcome(expired.kind, 'expired');
   await refreshPendingGauge(deps);

@@ -1,6 +1,7 @@
 // Small lookups every request workflow needs: its environment, its Slack thread, its Argo CD Application.
 import type { EnvironmentConfig } from '../config/schema.js';
 import { UserError } from '../domain/errors.js';
+import { policyFor } from '../domain/policy.js';
 import type { DeployRequest } from '../domain/types.js';
 import type { ArgoAppRef, ChatThread, RequestView } from '../ports.js';
 import type { WorkflowDeps } from './context.js';
@@ -16,8 +17,10 @@ export function threadOf(request: DeployRequest): ChatThread {
   return { channel: request.channel, ts: request.messageTs };
 }
 
-export function viewOf(deps: WorkflowDeps, env: EnvironmentConfig): RequestView {
-  return { approvers: env.approval.approvers, gitopsRepo: deps.config.gitops.repo, checks: env.gates.requiredChecks };
+/** What the request message shows beyond the request: its approvers, the GitOps repo, the required checks. */
+export function viewOf(deps: WorkflowDeps, request: DeployRequest): RequestView {
+  const env = environmentOf(deps, request);
+  return { approvers: policyFor(env, request.kind).approvers, gitopsRepo: deps.config.gitops.repo, checks: env.gates.requiredChecks };
 }
 
 export function argoRefOf(env: EnvironmentConfig): ArgoAppRef {

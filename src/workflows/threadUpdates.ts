@@ -2,7 +2,7 @@
 import type { DeployRequest } from '../domain/types.js';
 import type { ChatThread } from '../ports.js';
 import type { WorkflowDeps } from './context.js';
-import { environmentOf, viewOf } from './requests.js';
+import { viewOf } from './requests.js';
 
 export class ThreadUpdates {
   private chain: Promise<void> = Promise.resolve();
@@ -20,7 +20,7 @@ export class ThreadUpdates {
 
   /** Queues an in-place update of the request message to show the request as it is now. */
   show(request: DeployRequest): void {
-    this.enqueue(() => this.deps.chat.updateRequest(this.thread, request, viewOf(this.deps, environmentOf(this.deps, request))));
+    this.enqueue(() => this.deps.chat.updateRequest(this.thread, request, viewOf(this.deps, request)));
   }
 
   /** Resolves when everything queued so far has been sent (or failed and been logged). */

@@ -57,6 +57,7 @@ describe('promote', () => {
     expect(commit.message).toMatch(/Requested-by: U0DEV/);
     expect(commit.message).toMatch(/Approved-by: U0LEAD/);
     expect(commit.message).toContain(req.id);
+    expect(commit.message).toMatch(/Slack-thread: https?:\/\/\S+/);
     expect(await fd.world.github.readFile('acme/gitops', STAGING)).toBe(kustomization('staging', 'v3.0.0', 'v3.0.0'));
 
     const app = fd.world.kube.get('argoproj.io/v1alpha1', 'Application', 'argocd', 'shop-staging');

@@ -35,6 +35,11 @@ export class SlackChat implements Chat {
     await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text, unfurl_links: false }));
   }
 
+  async permalink(thread: ChatThread): Promise<string> {
+    const res = await this.call('chat.getPermalink', () => this.client.chat.getPermalink({ channel: thread.channel, message_ts: thread.ts }));
+    return res.permalink ?? `${thread.channel}/${thread.ts}`;
+  }
+
   async tellUser(channel: string, user: string, text: string): Promise<void> {
     await this.call('chat.postEphemeral', () => this.client.chat.postEphemeral({ channel, user, text }));
   }
