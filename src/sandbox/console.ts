@@ -23,6 +23,7 @@ export async function runConsole(world: World, flightdeckUrl: string, channel = 
       if (!['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(call.method)) continue;
       const where = call.args.thread_ts ? '  ↳ thread' : call.method === 'chat.update' ? '  ✎ updated' : call.method === 'chat.postEphemeral' ? `  (only ${call.args.user})` : '#';
       process.stdout.write(`${where} ${String(call.args.text ?? '')}\n`);
+      for (const button of buttonsIn(call.args.blocks)) process.stdout.write(`    [${button.label}]  type: ${button.verb} ${button.value}\n`);
     }
   };
   const timer = setInterval(showNew, 200);
@@ -46,7 +47,7 @@ export async function runConsole(world: World, flightdeckUrl: string, channel = 
         const [command, ...rest] = line.split(' ');
         const body = slashCommandBody({ command: command!, text: rest.join(' '), userId: user, channelId: channel, responseUrl: world.slack.responseUrl() });
         const res = await postToSlackEndpoint(`${flightdeckUrl}/slack/events`, SIGNING_SECRET, body);
-        if (res.body) process.stdout.write(`  (ack) ${res.body}\n`);
+        if (res.body) process.stdout.write(`  (ack) ${ackText(res.body)}\n`);
       } else {
         process.stdout.write('Not understood; type help.\n');
       }
@@ -58,5 +59,22 @@ export async function runConsole(world: World, flightdeckUrl: string, channel = 
   } finally {
     clearInterval(timer);
     rl.close();
+  }
+}
+
+/** The buttons of a message, with the console verb that presses each. */
+function buttonsIn(blocks: unknown): Array<{ label: string; verb: string; value: string }> {
+  if (!Array.isArray(blocks)) return [];
+  return blocks
+    .filter((b) => b?.type === 'actions')
+    .flatMap((b) => b.elements ?? [])
+    .map((e: { text?: { text?: string }; action_id?: string; value?: string }) => ({ label: e.text?.text ?? '', verb: String(e.action_id ?? '').replace(/^deploy_/, ''), value: e.value ?? '' }));
+}
+
+function ackText(body: string): string {
+  try {
+    return String((JSON.parse(body) as { text?: string }).text ?? body);
+  } catch {
+    return body;
   }
 }

@@ -25,7 +25,8 @@ export function judge(state: ArgoAppState, revision: string): Verdict {
 
 function describe(state: ArgoAppState): string {
   const app = `app ${state.syncStatus} / ${state.health}`;
-  return state.operationPhase ? `sync ${state.operationPhase}, ${app}` : app;
+  const phase = state.operationPhase ?? (state.operationPending ? 'requested' : null);
+  return phase ? `sync ${phase}, ${app}` : app;
 }
 
 /** Follows until Synced+Healthy on our revision, failure, or the environment's timeout. */
