@@ -18,6 +18,8 @@ export interface ApplicationObject {
   };
 }
 
+const FINISHED = new Set(['Succeeded', 'Failed', 'Error']);
+
 /**
  * `operationRevision` is the revision of the newest operation: the one in `.operation` while it is requested or
  * running, else the last finished one's (syncResult, or the revision it asked for).
@@ -33,8 +35,9 @@ export function toArgoAppState(app: ApplicationObject): ArgoAppState {
     syncRevision: app.status?.sync?.revision ?? null,
     health: app.status?.health?.status ?? 'Unknown',
     operationPending: pending,
-    operationPhase: state?.phase ?? null,
-    operationMessage: state?.message ?? null,
+    // While `.operation` is set, a finished phase belongs to the previous operation: the new one has not started.
+    operationPhase: pending && state?.phase && FINISHED.has(state.phase) ? null : (state?.phase ?? null),
+    operationMessage: pending && state?.phase && FINISHED.has(state.phase) ? null : (state?.message ?? null),
     operationRevision: revision,
   };
 }
