@@ -36,6 +36,8 @@ export async function deliver(deps: WorkflowDeps, request: DeployRequest, update
   }
 }
 
+const PERMALINK_WAIT_MS = 2_000;
+
 /** Writes the overlay change, based on the file as read, retrying on conflict; never forced. */
 async function commit(deps: WorkflowDeps, request: DeployRequest, updates: ThreadUpdates): Promise<DeployRequest | null> {
   const env = environmentOf(deps, request);
@@ -43,7 +45,13 @@ async function commit(deps: WorkflowDeps, request: DeployRequest, updates: Threa
   const changes = request.changes.map((c) => ({ image: c.image, newTag: c.to }));
   // The thread link for the commit message is fetched alongside the overlay read, not before it.
   const thread = threadOf(request);
-  const link = deps.chat.permalink(thread).catch(() => `${thread.channel}/${thread.ts}`);
+  // Bounded: a slow or missing permalink must never hold up the commit.
+  const fallback = `${thread.channel}/${thread.ts}`;
+  const stop = new AbortController();
+  const link = Promise.race([
+    deps.chat.permalink(thread).catch(() => fallback),
+    deps.clock.sleep(PERMALINK_WAIT_MS, stop.signal).then(() => fallback, () => fallback),
+  ]).finally(() => stop.abort());
   let commitSha: string | null = null;
   for (let attempt = 0; commitSha === null; attempt++) {
     const overlay = await readOverlay(deps.gitops, env, repo);
