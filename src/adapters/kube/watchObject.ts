@@ -30,7 +30,24 @@ export async function watchObject(opts: WatchObjectOptions): Promise<void> {
     rv = obj.metadata?.resourceVersion;
     return opts.onObject(obj);
   };
-  if (opts.signal.aborted || (await fresh())) return;
+  // The first read is retried like a dropped stream: a passing 5xx or reset must not end the watch.
+  for (;;) {
+    if (opts.signal.aborted) return;
+    try {
+      if (await fresh()) return;
+      break;
+    } catch (err) {
+      if (isFatal(err)) throw err;
+      opts.log?.warn({ err, path: opts.path, name: opts.name, retryInMs: delay }, 'first read failed; retrying');
+      try {
+        await sleep(delay, undefined, { signal: opts.signal });
+      } catch {
+        return;
+      }
+      delay = Math.min(delay * 2, maxMs);
+    }
+  }
+  delay = initialMs;
   const cursor = { rv, events: 0 };
   for (;;) {
     cursor.rv = rv;
