@@ -32,8 +32,11 @@ export interface CheckResult {
 
 /** The application source repositories: tags, commits, checks, compares, deployments. */
 export interface SourceRepos {
-  /** The commit a tag or sha names, or null when the repository has no such ref. */
-  resolveRef(repo: string, ref: string): Promise<{ sha: string } | null>;
+  /**
+   * The commit a version names, or null when the repository has none: a tag must be a tag (not a branch or a sha),
+   * a commit a (possibly short) sha.
+   */
+  resolveRef(repo: string, ref: string, kind: 'tag' | 'commit'): Promise<{ sha: string } | null>;
   /** The named checks of a ref (check runs, falling back to commit statuses); absent ones are 'missing'. */
   checks(repo: string, ref: string, names: string[]): Promise<CheckResult[]>;
   /** Commits from base to head, newest last, at most `cap` of them listed. */

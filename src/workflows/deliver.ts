@@ -1,8 +1,9 @@
 // Delivers an approved request: one optimistic commit to the overlay, then Argo CD sync, followed to the end.
+import { escapeMrkdwn } from '../adapters/slack/mrkdwn.js';
 import { GitConflictError, UserError } from '../domain/errors.js';
 import { setImageTags } from '../domain/overlay.js';
 import type { DeployRequest } from '../domain/types.js';
-import type { ArgoAppRef } from '../ports.js';
+import type { ArgoAppRef, ChatThread } from '../ports.js';
 import { recordStep, type WorkflowDeps } from './context.js';
 import { readOverlay } from './overlayFiles.js';
 import { argoRefOf, environmentOf, threadOf } from './requests.js';
@@ -12,15 +13,17 @@ import { closeDeployments, openDeployments } from './deployments.js';
 import { followSync } from './followSync.js';
 
 /**
- * Runs a request from wherever it stands (approved, committed or syncing) to succeeded or failed.
- * Thread replies go through `updates` so Slack round trips stay off the path from approval to sync.
+ * Runs a request from wherever it stands (approved, committed or syncing) to succeeded or failed. `resumed` marks a
+ * run carried over from a stopped process, whose earlier steps may already have happened. Thread replies go through
+ * `updates` so Slack round trips stay off the path from approval to sync.
  */
-export async function deliver(deps: WorkflowDeps, request: DeployRequest, updates = new ThreadUpdates(deps, threadOf(request), request.id)): Promise<void> {
+export async function deliver(deps: WorkflowDeps, request: DeployRequest, opts: { updates?: ThreadUpdates; resumed?: boolean } = {}): Promise<void> {
   const log = deps.log.child({ runId: request.id });
-  const resumed = request.state !== 'approved';
+  const resumed = opts.resumed ?? false;
+  const updates = opts.updates ?? new ThreadUpdates(deps, threadOf(request), request.id);
   let current: DeployRequest | null = request;
   try {
-    if (current.state === 'approved') current = await commit(deps, current, updates);
+    if (current.state === 'approved') current = await commit(deps, current, updates, resumed);
     if (current?.state === 'committed') current = await startSync(deps, current, updates, resumed);
     if (current?.state === 'syncing') current = await followSync(deps, current, updates);
   } catch (err) {
@@ -38,31 +41,48 @@ export async function deliver(deps: WorkflowDeps, request: DeployRequest, update
 
 const PERMALINK_WAIT_MS = 2_000;
 
-/** Writes the overlay change, based on the file as read, retrying on conflict; never forced. */
-async function commit(deps: WorkflowDeps, request: DeployRequest, updates: ThreadUpdates): Promise<DeployRequest | null> {
-  const env = environmentOf(deps, request);
-  const repo = deps.config.gitops.repo;
-  const changes = request.changes.map((c) => ({ image: c.image, newTag: c.to }));
-  // The thread link for the commit message is fetched alongside the overlay read, not before it.
-  const thread = threadOf(request);
-  // Bounded: a slow or missing permalink must never hold up the commit.
+/** The thread's permalink for the commit message, bounded: a slow or missing one never holds up the commit. */
+function boundedPermalink(deps: WorkflowDeps, thread: ChatThread): Promise<string> {
   const fallback = `${thread.channel}/${thread.ts}`;
   const stop = new AbortController();
-  const link = Promise.race([
+  return Promise.race([
     deps.chat.permalink(thread).catch(() => fallback),
     deps.clock.sleep(PERMALINK_WAIT_MS, stop.signal).then(() => fallback, () => fallback),
   ]).finally(() => stop.abort());
+}
+
+/** Where the overlay stands against the request: still at the versions it was asked from, already at its target, or moved. */
+function standing(request: DeployRequest, tags: Record<string, string | null>): 'from' | 'to' | 'moved' {
+  if (request.changes.every((c) => (tags[c.image] ?? null) === c.to)) return 'to';
+  if (request.changes.every((c) => (tags[c.image] ?? null) === c.from)) return 'from';
+  return 'moved';
+}
+
+/**
+ * Writes the overlay change, based on the file as read, retrying on conflict; never forced. The overlay must still
+ * run what the approvers saw as "from": a request approved late must not undo a newer deploy.
+ */
+async function commit(deps: WorkflowDeps, request: DeployRequest, updates: ThreadUpdates, resumed: boolean): Promise<DeployRequest | null> {
+  const env = environmentOf(deps, request);
+  const repo = deps.config.gitops.repo;
+  const changes = request.changes.map((c) => ({ image: c.image, newTag: c.to }));
+  const link = boundedPermalink(deps, threadOf(request));
   let commitSha: string | null = null;
   for (let attempt = 0; commitSha === null; attempt++) {
     const overlay = await readOverlay(deps.gitops, env, repo);
-    const edited = setImageTags(overlay.file.content, changes);
-    if (edited.text === overlay.file.content) {
-      // The target state already holds (a resumed run, or someone did it by hand): do not write twice.
+    const now = standing(request, overlay.tags);
+    if (now === 'to' && resumed) {
+      // This run wrote it before the process stopped: do not write twice.
       commitSha = (await deps.gitops.lastCommitOf(overlay.file.path)) ?? null;
       if (!commitSha) throw new Error(`no commit found for ${overlay.file.path}`);
       await recordStep(deps, request.id, 'flightdeck', 'commit-skipped', { reason: 'overlay already at target', commitSha });
       break;
     }
+    if (now !== 'from') {
+      const running = request.changes.map((c) => `${c.app} runs ${overlay.tags[c.image] ?? 'nothing'}`).join(', ');
+      throw new UserError(`${env.name} changed since this was requested (${running}); nothing was committed. Ask again if it is still wanted.`);
+    }
+    const edited = setImageTags(overlay.file.content, changes);
     try {
       commitSha = (await deps.gitops.writeFile(overlay.file, edited.text, commitMessage(request, await link))).commitSha;
     } catch (err) {
@@ -111,7 +131,7 @@ async function requestSyncWhenFree(deps: WorkflowDeps, request: DeployRequest, r
       return;
     }
     await recordStep(deps, request.id, 'flightdeck', 'sync-busy', { application: ref.name, reason: result.reason });
-    updates.say(`:hourglass_flowing_sand: Argo CD is busy with ${ref.name}: ${result.reason}. Waiting for it to finish before syncing.`);
+    updates.say(`:hourglass_flowing_sand: Argo CD is busy with ${ref.name}: ${escapeMrkdwn(result.reason)}. Waiting for it to finish before syncing.`);
     const free = await waitForApplication(deps, ref, (s) => !s.operationPending && s.operationPhase !== 'Running', deadline);
     if (!free) throw new UserError(`Argo CD kept ${ref.name} busy with another operation; the commit is in git but was not synced. Sync it in Argo CD or ask again.`);
   }

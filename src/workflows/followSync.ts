@@ -1,4 +1,5 @@
 // Follows an Argo CD Application through its sync of a request's commit and records how it ended.
+import { escapeMrkdwn } from '../adapters/slack/mrkdwn.js';
 import { UserError } from '../domain/errors.js';
 import type { DeployRequest } from '../domain/types.js';
 import type { ArgoAppState } from '../ports.js';
@@ -14,10 +15,13 @@ type Verdict = { done: true; ok: true } | { done: true; ok: false; reason: strin
 export function judge(state: ArgoAppState, revision: string): Verdict {
   const ours = state.operationRevision === revision;
   if (ours && !state.operationPending && (state.operationPhase === 'Failed' || state.operationPhase === 'Error')) {
-    return { done: true, ok: false, reason: `Argo CD sync ${state.operationPhase.toLowerCase()}: ${state.operationMessage ?? 'no message'}` };
+    return { done: true, ok: false, reason: `Argo CD sync ${state.operationPhase.toLowerCase()}: ${escapeMrkdwn(state.operationMessage ?? 'no message')}` };
   }
-  if (state.syncRevision !== revision || state.syncStatus !== 'Synced') return { done: false };
   if (state.operationPending || state.operationPhase === 'Running') return { done: false };
+  // Our operation finished, or the app is synced to our commit. (The branch may have moved on since: Argo CD then
+  // compares against the newer head, so sync.revision alone would never match again.)
+  const applied = (ours && state.operationPhase === 'Succeeded') || (state.syncRevision === revision && state.syncStatus === 'Synced');
+  if (!applied) return { done: false };
   if (state.health === 'Healthy') return { done: true, ok: true };
   if (state.health === 'Degraded' || state.health === 'Missing') return { done: true, ok: false, reason: `synced, but the application is ${state.health}` };
   return { done: false };

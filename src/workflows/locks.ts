@@ -3,14 +3,14 @@ import type { EnvironmentConfig } from '../config/schema.js';
 import { UserError } from '../domain/errors.js';
 import type { Lock } from '../domain/types.js';
 import { newRunId, recordStep, type WorkflowDeps } from './context.js';
-import { checkMayStart } from './promotionChecks.js';
+import { checkMayDeploy } from './promotionChecks.js';
 
 export const LOCK_EXPIRY_TIMER = 'lock-expiry';
 
 /** Locks an environment ("*" for all). Only those who may deploy there may lock it. */
 export async function lockEnvironment(deps: WorkflowDeps, input: { env: EnvironmentConfig | '*'; user: string; durationMs?: number; reason?: string }): Promise<Lock> {
   const envName = input.env === '*' ? '*' : input.env.name;
-  if (input.env !== '*') await checkMayStart(deps, input.env, input.user, { ignoreLocks: true });
+  await checkMayHold(deps, input.env, input.user);
   const now = deps.clock.now();
   const lock: Lock = { env: envName, owner: input.user, reason: input.reason ?? '', since: now, until: input.durationMs ? now + input.durationMs : null };
   await deps.store.putLock(lock);
@@ -23,12 +23,17 @@ export async function lockEnvironment(deps: WorkflowDeps, input: { env: Environm
 /** Removes a lock; says so clearly when there was none. */
 export async function unlockEnvironment(deps: WorkflowDeps, input: { env: EnvironmentConfig | '*'; user: string }): Promise<Lock> {
   const envName = input.env === '*' ? '*' : input.env.name;
-  if (input.env !== '*') await checkMayStart(deps, input.env, input.user, { ignoreLocks: true });
+  await checkMayHold(deps, input.env, input.user);
   const removed = await deps.store.removeLock(envName);
   if (!removed) throw new UserError(envName === '*' ? 'There is no lock on all environments.' : `${envName} is not locked.`);
   await deps.store.cancel(LOCK_EXPIRY_TIMER, envName);
   await recordStep(deps, newRunId(), input.user, 'unlocked', { env: envName, previousOwner: removed.owner });
   return removed;
+}
+
+/** Whoever may deploy to an environment may hold it; holding all needs deploy rights everywhere. */
+async function checkMayHold(deps: WorkflowDeps, env: EnvironmentConfig | '*', user: string): Promise<void> {
+  for (const target of env === '*' ? deps.config.environments : [env]) await checkMayDeploy(deps, target, user);
 }
 
 /** Timer: a lock given a duration ends. Re-reads the lock so a newer lock is not removed. */

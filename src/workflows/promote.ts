@@ -5,7 +5,7 @@ import { approvalProblem, policyFor } from '../domain/policy.js';
 import type { DeployRequest } from '../domain/types.js';
 import { newRunId, recordStep, type WorkflowDeps } from './context.js';
 import { deliver } from './deliver.js';
-import { checkPromotion } from './promotionChecks.js';
+import { checkNotHeld, checkPromotion } from './promotionChecks.js';
 import { environmentOf, refreshPendingGauge, threadOf, viewOf } from './requests.js';
 import { ThreadUpdates } from './threadUpdates.js';
 
@@ -61,7 +61,7 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
   if (request.state === 'approved') {
     const updates = new ThreadUpdates(deps, thread, runId);
     updates.say(`No approval needed for ${cmd.env.name}: deploying now.`);
-    await deliver(deps, posted, updates);
+    await deliver(deps, posted, { updates });
   }
   return posted;
 }
@@ -74,6 +74,8 @@ export async function approveRequest(deps: WorkflowDeps, requestId: string, user
   const members = await deps.members.of(policy.approvers.groups);
   const problem = approvalProblem(request, policy, user, members);
   if (problem) throw new UserError(problem);
+  // A lock or freeze that came while the request waited holds it too: no deploy starts while held.
+  await checkNotHeld(deps, env, 'Your approval was not recorded; the request stays open until it expires or is rejected.');
 
   const outcome = await deps.store.approve(requestId, user, deps.clock.now());
   if (!outcome) throw new UserError('This request no longer exists.');
@@ -92,7 +94,7 @@ export async function approveRequest(deps: WorkflowDeps, requestId: string, user
       if (outcome.kind === 'approved') {
         await deps.store.cancel(EXPIRY_TIMER, requestId);
         await refreshPendingGauge(deps);
-        await deliver(deps, updated, updates);
+        await deliver(deps, updated, { updates });
       } else {
         await updates.flush();
       }
@@ -114,9 +116,11 @@ export async function rejectRequest(deps: WorkflowDeps, requestId: string, user:
   if (!rejected) throw new UserError('This request was decided meanwhile; nothing was changed.');
   await deps.store.cancel(EXPIRY_TIMER, requestId);
   await recordStep(deps, requestId, user, 'rejected');
-  const thread = threadOf(rejected);
-  await deps.chat.updateRequest(thread, rejected, viewOf(deps, rejected));
-  await deps.chat.postInThread(thread, `:no_entry_sign: Rejected by <@${user}>. Nothing was deployed.`);
+  // The decision is stored: a Slack hiccup from here on is logged, not reported as "nothing changed".
+  const updates = new ThreadUpdates(deps, threadOf(rejected), requestId);
+  updates.show(rejected);
+  updates.say(`:no_entry_sign: Rejected by <@${user}>. Nothing was deployed.`);
+  await updates.flush();
   deps.metrics.workflowOutcome(rejected.kind, 'rejected');
   await refreshPendingGauge(deps);
 }
@@ -128,9 +132,10 @@ export async function expireRequest(deps: WorkflowDeps, requestId: string): Prom
   const expired = await deps.store.transition(requestId, 'pending', 'expired', { outcome: 'not enough approvals in time' }, deps.clock.now());
   if (!expired) return null;
   await recordStep(deps, requestId, 'flightdeck', 'expired', { approvals: expired.approvals });
-  const thread = threadOf(expired);
-  await deps.chat.updateRequest(thread, expired, viewOf(deps, expired));
-  await deps.chat.postInThread(thread, `:hourglass: Expired with ${expired.approvals.length} of ${expired.required} approvals. Nothing was deployed; run the command again to ask anew.`);
+  const updates = new ThreadUpdates(deps, threadOf(expired), requestId);
+  updates.show(expired);
+  updates.say(`:hourglass: Expired with ${expired.approvals.length} of ${expired.required} approvals. Nothing was deployed; run the command again to ask anew.`);
+  await updates.flush();
   deps.metrics.workflowOutcome(expired.kind, 'expired');
   await refreshPendingGauge(deps);
   return expired;

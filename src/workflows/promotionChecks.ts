@@ -26,21 +26,30 @@ export function lockOf(locks: Lock[], env: string, now: number): Lock | null {
 }
 
 /** Permission, lock and freeze: everything that needs no GitHub call. */
-export async function checkMayStart(deps: WorkflowDeps, env: EnvironmentConfig, user: string, opts: { ignoreLocks?: boolean } = {}): Promise<void> {
+export async function checkMayStart(deps: WorkflowDeps, env: EnvironmentConfig, user: string): Promise<void> {
+  await checkMayDeploy(deps, env, user);
+  await checkNotHeld(deps, env, 'Nothing was deployed.');
+}
+
+/** The user is among the environment's deployers (anyone, when it names none). */
+export async function checkMayDeploy(deps: WorkflowDeps, env: EnvironmentConfig, user: string): Promise<void> {
   const groups = env.deployers?.groups ?? [];
   if (!canRequest(env, user, await deps.members.of(groups))) {
     throw new UserError(`You may not deploy to ${env.name}: it is limited to its deployers (${describeAudience(env.deployers)}).`);
   }
-  if (opts.ignoreLocks) return;
+}
+
+/** No lock and no freeze window holds the environment now; `outcome` says what that means for the person. */
+export async function checkNotHeld(deps: WorkflowDeps, env: EnvironmentConfig, outcome: string): Promise<void> {
   const now = deps.clock.now();
   const lock = lockOf(await deps.store.listLocks(), env.name, now);
   if (lock) {
     const scope = lock.env === '*' ? 'All environments are' : `${env.name} is`;
     const until = lock.until ? ` until ${new Date(lock.until).toISOString()}` : '';
-    throw new UserError(`${scope} locked by <@${lock.owner}>${until}${lock.reason ? `: ${escapeMrkdwn(lock.reason)}` : ''}. Nothing was deployed.`);
+    throw new UserError(`${scope} locked by <@${lock.owner}>${until}${lock.reason ? `: ${escapeMrkdwn(lock.reason)}` : ''}. ${outcome}`);
   }
   const freeze = activeFreeze(deps.config.freezes, env.name, now);
-  if (freeze) throw new UserError(`${env.name} is frozen (${freeze.name}). Nothing was deployed.`);
+  if (freeze) throw new UserError(`${env.name} is frozen (${freeze.name}). ${outcome}`);
 }
 
 /** Runs every promotion check; GitHub calls per app run in parallel. Returns the changes to request. */
@@ -100,7 +109,7 @@ interface VersionLookup {
 async function lookupVersion(deps: WorkflowDeps, app: AppConfig, version: string, required: string[]): Promise<VersionLookup> {
   const ref = refFor(app, version);
   const [resolved, checks] = await Promise.all([
-    deps.sources.resolveRef(app.source, ref),
+    deps.sources.resolveRef(app.source, ref, app.versions === 'commits' ? 'commit' : 'tag'),
     required.length > 0 ? deps.sources.checks(app.source, ref, required) : Promise.resolve([]),
   ]);
   if (!resolved) {

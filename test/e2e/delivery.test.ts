@@ -76,6 +76,33 @@ describe('after the commit', () => {
   });
 });
 
+describe('requests that waited', () => {
+  it('a lock that came while the request waited holds the approval', async () => {
+    fd = await startFlightdeck();
+    await fd.slash('staging v3.0.0', 'U0DEV');
+    const req = await eventually(() => lastRequest(fd!.world), { what: 'request' });
+    await fd.slash('lock staging for 1h hotfix in progress', 'U0LEAD');
+    await eventually(async () => (await fd!.app.store.listLocks()).length === 1, { what: 'locked' });
+    await fd.click('deploy_approve', req.id, 'U0LEAD');
+    await eventually(() => fd!.world.slack.ephemerals('U0LEAD').some((e) => /staging is locked by <@U0LEAD>.*approval was not recorded/.test(e.text)), { what: 'approval held by lock' });
+    expect((await fd.app.store.getRequest(req.id))?.state).toBe('pending');
+    expect((await fd.world.github.log('acme/gitops')).some((c) => c.message.startsWith('Deploy staging'))).toBe(false);
+  });
+
+  it('does not undo a newer deploy: an overlay that moved since the request fails it, nothing committed', async () => {
+    fd = await startFlightdeck();
+    await fd.slash('staging v3.0.0', 'U0DEV');
+    const req = await eventually(() => lastRequest(fd!.world), { what: 'request' });
+    const overlay = 'k8s/overlays/staging/kustomization.yaml';
+    const moved = (await fd.world.github.readFile('acme/gitops', overlay))!.replace('newTag: v2.9.0', 'newTag: v3.1.0');
+    await fd.world.github.commit('acme/gitops', { [overlay]: moved }, { message: 'hotfix by hand' });
+    await fd.click('deploy_approve', req.id, 'U0LEAD');
+    await eventually(async () => (await fd!.app.store.getRequest(req.id))?.state === 'failed', { what: 'failed' });
+    expect((await fd.app.store.getRequest(req.id))?.outcome).toMatch(/staging changed since this was requested \(backend runs v3\.1\.0/);
+    expect(await fd.world.github.readFile('acme/gitops', overlay)).toBe(moved);
+  });
+});
+
 describe('who may start a deploy, and when', () => {
   it('closes the request and says what to do when the channel cannot be posted in', async () => {
     fd = await startFlightdeck();

@@ -27,6 +27,12 @@ describe('judge', () => {
   it('ignores a failed operation of another revision', () => {
     expect(judge(at({ operationPhase: 'Failed', operationRevision: 'other' }), REV)).toEqual({ done: false });
   });
+  it('succeeds when our operation succeeded although the branch moved on (sync.revision is a newer head)', () => {
+    expect(judge(at({ syncRevision: 'newer-head', operationPhase: 'Succeeded', operationRevision: REV }), REV)).toEqual({ done: true, ok: true });
+  });
+  it('escapes Argo CD\'s failure message for Slack', () => {
+    expect(judge(at({ operationPhase: 'Error', operationRevision: REV, operationMessage: '<!channel> boom' }), REV)).toMatchObject({ reason: 'Argo CD sync error: &lt;!channel&gt; boom' });
+  });
   it('fails when the synced app turns Degraded', () => {
     expect(judge(at({ syncRevision: REV, health: 'Degraded' }), REV)).toMatchObject({ done: true, ok: false });
   });

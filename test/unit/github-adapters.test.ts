@@ -97,12 +97,16 @@ describe('GitHub adapters', () => {
 
   describe('SourceRepos', () => {
     it('resolves tags, shas and short shas; null for unknown refs and repositories', async () => {
-      expect(await sources.resolveRef('acme/backend', 'v2')).toEqual({ sha: shas[5] });
-      expect(await sources.resolveRef('acme/backend', shas[3] ?? '')).toEqual({ sha: shas[3] });
-      expect(await sources.resolveRef('acme/backend', (shas[3] ?? '').slice(0, 8))).toEqual({ sha: shas[3] });
-      expect(await sources.resolveRef('acme/backend', 'v7')).toBeNull();
-      expect(await sources.resolveRef('acme/backend', 'f'.repeat(40))).toBeNull();
-      expect(await sources.resolveRef('acme/nothing', 'v1')).toBeNull();
+      expect(await sources.resolveRef('acme/backend', 'v2', 'tag')).toEqual({ sha: shas[5] });
+      expect(await sources.resolveRef('acme/backend', shas[3] ?? '', 'commit')).toEqual({ sha: shas[3] });
+      expect(await sources.resolveRef('acme/backend', (shas[3] ?? '').slice(0, 8), 'commit')).toEqual({ sha: shas[3] });
+      expect(await sources.resolveRef('acme/backend', 'v7', 'tag')).toBeNull();
+      expect(await sources.resolveRef('acme/backend', 'f'.repeat(40), 'commit')).toBeNull();
+      expect(await sources.resolveRef('acme/nothing', 'v1', 'tag')).toBeNull();
+      // a branch or a sha is not a release tag, and a tag name is not a commit
+      expect(await sources.resolveRef('acme/backend', 'main', 'tag')).toBeNull();
+      expect(await sources.resolveRef('acme/backend', shas[3] ?? '', 'tag')).toBeNull();
+      expect(await sources.resolveRef('acme/backend', 'v2', 'commit')).toBeNull();
     });
 
     it('reads checks from one check-runs call: newest run per name, neutral/skipped pass, unfinished pending', async () => {

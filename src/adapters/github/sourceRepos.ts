@@ -48,10 +48,19 @@ function isUnknownRef(error: unknown): boolean {
 export class GitHubSourceRepos implements SourceRepos {
   constructor(private readonly octokit: Octokit) {}
 
-  async resolveRef(repo: string, ref: string): Promise<{ sha: string } | null> {
+  async resolveRef(repo: string, ref: string, kind: 'tag' | 'commit'): Promise<{ sha: string } | null> {
     try {
-      const { data } = await this.octokit.rest.repos.getCommit({ ...splitRepo(repo), ref });
-      return { sha: data.sha };
+      if (kind === 'commit') {
+        if (!/^[0-9a-f]{7,40}$/i.test(ref)) return null;
+        const { data } = await this.octokit.rest.repos.getCommit({ ...splitRepo(repo), ref });
+        return { sha: data.sha };
+      }
+      // Only a tag counts as a release: a branch of the same name would pass through getCommit.
+      const { data } = await this.octokit.rest.git.getRef({ ...splitRepo(repo), ref: `tags/${ref}` });
+      if (data.object.type !== 'tag') return { sha: data.object.sha };
+      // An annotated tag points at a tag object: one more call to reach the commit.
+      const { data: tag } = await this.octokit.rest.git.getTag({ ...splitRepo(repo), tag_sha: data.object.sha });
+      return { sha: tag.object.sha };
     } catch (error) {
       if (isUnknownRef(error)) return null;
       throw error;
