@@ -24,7 +24,11 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
   const runId = newRunId();
   const log = deps.log.child({ runId });
   log.info({ env: cmd.env.name, version: cmd.version, apps: cmd.apps, user: cmd.user }, 'promotion requested');
-  const changes = await checkPromotion(deps, cmd);
+  const changes = await checkPromotion(deps, cmd).catch(async (err: unknown) => {
+    // Refusals are part of the record too: who asked for what, and why it was refused.
+    if (err instanceof UserError) await recordStep(deps, runId, cmd.user, 'refused', { env: cmd.env.name, version: cmd.version, reason: err.message });
+    throw err;
+  });
   const now = deps.clock.now();
   const required = cmd.env.approval.required;
   const request: DeployRequest = {
