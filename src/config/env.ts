@@ -121,7 +121,7 @@ function readPrivateKey(value: string | undefined, problems: string[]): string |
   if (value === undefined) return null;
   const pem = value.includes('\\n') ? value.replace(/\\n/g, '\n') : value;
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
-    problems.push('GITHUB_APP_PRIVATE_KEY: expected a PEM private key ("-----BEGIN RSA PRIVATE KEY-----..."; value not shown)');
+    problems.push('GITHUB_APP_PRIVATE_KEY: expected the PEM private key of the GitHub App (the contents of its .pem file; value not shown)');
     return null;
   }
   return pem;
