@@ -20,6 +20,8 @@ export interface GitOpsRepo {
   writeFile(base: RepoFile, content: string, message: string): Promise<{ commitSha: string }>;
   /** The newest commit of the branch that touched the path. */
   lastCommitOf(path: string): Promise<string | null>;
+  /** True when `descendant`'s history includes `ancestor` (or they are the same commit). */
+  contains(descendant: string, ancestor: string): Promise<boolean>;
 }
 
 export type CheckState = 'success' | 'failure' | 'pending' | 'missing';

@@ -84,7 +84,7 @@ export interface World {
 }
 
 /** Starts the fakes and seeds them: versions v2.9.0 and v3.0.0 of both apps, dev on v3.0.0, staging and production on v2.9.0. */
-export async function startWorld(opts: { latency?: { github?: number; kube?: number; slack?: number }; config?: string } = {}): Promise<World> {
+export async function startWorld(opts: { latency?: { github?: number; kube?: number; slack?: number }; config?: string; autoSyncDev?: boolean } = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'flightdeck-world-'));
   const github = await startGitHubFake({ root: join(dir, 'repos'), token: GITHUB_TOKEN, latencyMs: opts.latency?.github ?? 0 });
   const kube = await startKubeFake({ latencyMs: opts.latency?.kube ?? 0 });
@@ -115,6 +115,7 @@ export async function startWorld(opts: { latency?: { github?: number; kube?: num
   // Argo CD polls git for auto-synced apps; here the world does it for shop-dev.
   let seen = head;
   const poll = setInterval(() => {
+    if (opts.autoSyncDev === false) return;
     github.headSha('acme/gitops').then((sha) => {
       if (sha !== seen) {
         seen = sha;

@@ -2,12 +2,19 @@
 import type { ArgoAppRef, ArgoAppState } from '../ports.js';
 import type { WorkflowDeps } from './context.js';
 
-/** True when `done` held before the deadline, false when the deadline passed; throws on shutdown. */
-export async function waitForApplication(deps: WorkflowDeps, ref: ArgoAppRef, done: (state: ArgoAppState) => boolean, deadline: number): Promise<boolean> {
+/**
+ * True when `done` held (or `settled` resolved) before the deadline, false when the deadline passed; throws on
+ * shutdown. `settled` lets a conclusion reached outside the watch (an answer from GitHub) end the wait.
+ */
+export async function waitForApplication(deps: WorkflowDeps, ref: ArgoAppRef, done: (state: ArgoAppState) => boolean, deadline: number, settled?: Promise<void>): Promise<boolean> {
   const stop = new AbortController();
   const onShutdown = () => stop.abort(deps.shutdown.reason);
   deps.shutdown.addEventListener('abort', onShutdown, { once: true });
   let reached = false;
+  void settled?.then(() => {
+    reached = true;
+    stop.abort();
+  });
   const timeout = deps.clock.sleep(Math.max(0, deadline - deps.clock.now()), stop.signal).then(
     () => stop.abort(new Error('timeout')),
     () => undefined,

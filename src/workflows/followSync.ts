@@ -40,19 +40,46 @@ export async function followSync(deps: WorkflowDeps, request: DeployRequest, upd
   const ref = argoRefOf(env);
   let verdict: Verdict = { done: false };
   let lastShown = '';
+  // Argo CD compares against the branch head, which moves when other environments deploy: a newer revision that
+  // contains our commit counts as ours. Which revisions do is asked of GitHub once each, off the watch callback.
+  const containsOurs = new Set<string>();
+  const asked = new Set<string>();
+  let latest: ArgoAppState | null = null;
+  let settle: () => void = () => undefined;
+  const settled = new Promise<void>((resolve) => (settle = resolve));
+  const consider = (state: ArgoAppState): boolean => {
+    const seen = state.syncRevision && containsOurs.has(state.syncRevision) ? { ...state, syncRevision: revision } : state;
+    verdict = judge(seen, revision);
+    return verdict.done;
+  };
   const reached = await waitForApplication(
     deps,
     ref,
     (state) => {
-      verdict = judge(state, revision);
+      latest = state;
+      if (consider(state)) return true;
+      const other = state.syncRevision;
+      // Only auto-synced apps: for the others, our own operation's result says whether our commit was applied.
+      if (env.argocd.sync === 'auto' && other && other !== revision && state.syncStatus === 'Synced' && !asked.has(other)) {
+        asked.add(other);
+        deps.gitops.contains(other, revision).then(
+          (yes) => {
+            if (!yes) return;
+            containsOurs.add(other);
+            if (latest && consider(latest)) settle();
+          },
+          (err: unknown) => deps.log.warn({ err, runId: request.id, revision: other }, 'could not compare revisions'),
+        );
+      }
       const shown = describe(state);
-      if (!verdict.done && shown !== lastShown && (state.operationRevision === revision || state.syncRevision === revision)) {
+      if (shown !== lastShown && (state.operationRevision === revision || state.syncRevision === revision)) {
         lastShown = shown;
         updates.say(`:hourglass_flowing_sand: ${ref.name}: ${shown}`);
       }
-      return verdict.done;
+      return false;
     },
     deps.clock.now() + env.argocd.timeout,
+    settled,
   );
   const final = verdict as Verdict;
   if (!reached || !final.done) throw new UserError(`Timed out after ${Math.round(env.argocd.timeout / 1000)}s waiting for ${ref.name} to sync \`${revision.slice(0, 7)}\` and become healthy (last seen: ${lastShown || 'no change'}).`);

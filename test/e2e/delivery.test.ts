@@ -1,7 +1,7 @@
 // End to end: what happens after the commit (Argo CD busy, failed, timed out, GitHub Deployments) and who may start at all.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/runtime/clock.js';
-import { EXAMPLE_CONFIG } from '../../src/sandbox/world.js';
+import { EXAMPLE_CONFIG, kustomization, startWorld } from '../../src/sandbox/world.js';
 import { eventually, startFlightdeck, type Running } from './harness.js';
 import { lastRequest, requests, threadOf } from './slackView.js';
 
@@ -37,6 +37,26 @@ describe('after the commit', () => {
     fd.world.kube.argo.setOutcome('shop-staging', 'succeed');
     await eventually(async () => (await stateOf(fd!, req.id)) === 'succeeded', { what: 'synced after the other operation' });
     expect(app().status.sync.revision).toBe((await fd.world.github.log('acme/gitops'))[0]!.sha);
+  });
+
+  it('counts an auto-synced app as done when Argo CD synced a newer commit that contains ours', async () => {
+    const world = await startWorld({ autoSyncDev: false });
+    fd = await startFlightdeck({ world });
+    try {
+      await world.github.commit('acme/gitops', { 'k8s/overlays/dev/kustomization.yaml': kustomization('dev', 'v2.9.0', 'v2.9.0') }, { message: 'dev back to 2.9.0' });
+      await fd.slash('dev v3.0.0', 'U0DEV');
+      const req = await eventually(() => lastRequest(world), { what: 'request' });
+      await eventually(async () => (await stateOf(fd!, req.id)) === 'syncing', { what: 'syncing' });
+      // CI pushes right after us; Argo CD's next auto-sync takes the newer head, which contains our commit
+      const newer = await world.github.commit('acme/gitops', { 'k8s/base/extra.yaml': 'kind: ConfigMap\n' }, { message: 'CI: unrelated change' });
+      world.kube.argo.autoSync('shop-dev', newer);
+      await eventually(async () => (await stateOf(fd!, req.id)) === 'succeeded', { what: 'succeeded on the newer head' });
+      expect(world.github.calls.some((c) => c.path.includes('/compare/'))).toBe(true);
+    } finally {
+      await fd.close();
+      fd = undefined;
+      await world.close();
+    }
   });
 
   it('reports a failed sync in the thread and on the message', async () => {

@@ -66,6 +66,15 @@ describe('GitHub adapters', () => {
       expect(await gitops.lastCommitOf('nothing/here.yaml')).toBeNull();
     });
 
+    it('tells whether a commit contains another (for a branch head that moved past ours)', async () => {
+      const older = await fake.commit('acme/gitops', { 'a.txt': '1\n' }, { message: 'older' });
+      const newer = await fake.commit('acme/gitops', { 'a.txt': '2\n' }, { message: 'newer' });
+      expect(await gitops.contains(newer, older)).toBe(true);
+      expect(await gitops.contains(newer, newer)).toBe(true);
+      expect(await gitops.contains(older, newer)).toBe(false);
+      expect(await gitops.contains(newer, 'f'.repeat(40))).toBe(false);
+    });
+
     it('throws GitConflictError when the file changed since it was read, and never forces', async () => {
       const stale = await gitops.readFile(OVERLAY);
       if (!stale) throw new Error('overlay missing');

@@ -59,4 +59,15 @@ export class GitHubGitOpsRepo implements GitOpsRepo {
     const { data } = await this.octokit.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: this.branch, path, per_page: 1 });
     return data[0]?.sha ?? null;
   }
+
+  async contains(descendant: string, ancestor: string): Promise<boolean> {
+    try {
+      // compare base...head: "ahead" or "identical" means head's history includes base.
+      const { data } = await this.octokit.rest.repos.compareCommits({ owner: this.owner, repo: this.repo, base: ancestor, head: descendant, per_page: 1 });
+      return data.status === 'ahead' || data.status === 'identical';
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return false;
+      throw error;
+    }
+  }
 }
