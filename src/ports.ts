@@ -116,7 +116,8 @@ export type ApprovalOutcome =
   | { kind: 'recorded'; request: DeployRequest }
   | { kind: 'duplicate'; request: DeployRequest }
   | { kind: 'approved'; request: DeployRequest }
-  | { kind: 'not-pending'; request: DeployRequest };
+  | { kind: 'not-pending'; request: DeployRequest }
+  | { kind: 'expired'; request: DeployRequest };
 
 /** Durable state. Every state change is atomic; losing a race is reported, not hidden. */
 export interface Store {
@@ -129,7 +130,7 @@ export interface Store {
   transition(id: string, from: RequestState, to: RequestState, patch?: Partial<Omit<DeployRequest, 'id' | 'state'>>, at?: number): Promise<DeployRequest | null>;
   /** Updates fields that are not the state (message ts, outcome text). */
   patchRequest(id: string, patch: Partial<Omit<DeployRequest, 'id' | 'state'>>, at: number): Promise<DeployRequest | null>;
-  /** Records an approval while pending; moves to 'approved' when it is the last one needed. */
+  /** Records an approval while pending and not past its expiry; moves to 'approved' when it is the last one needed. */
   approve(id: string, user: string, at: number): Promise<ApprovalOutcome | null>;
   listRequests(states: RequestState[]): Promise<DeployRequest[]>;
 

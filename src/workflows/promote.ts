@@ -89,6 +89,9 @@ export async function approveRequest(deps: WorkflowDeps, requestId: string, user
       throw new UserError('You have already approved this request.');
     case 'not-pending':
       throw new UserError(`This request is already ${updated.state}; nothing was changed.`);
+    case 'expired':
+      await expireRequest(deps, requestId);
+      throw new UserError('This request has expired; nothing was changed. Ask again with the same command.');
     case 'recorded':
     case 'approved': {
       await recordStep(deps, requestId, user, 'approved', { approvals: updated.approvals, required: updated.required });

@@ -131,6 +131,12 @@ describe.each(storeBackends)('Store contract: $name', (backend) => {
     expect(await store.approve('run-1', 'U_A', 3_000)).toMatchObject({ kind: 'not-pending', request: { state: 'expired', approvals: [] } });
   });
 
+  it('does not record an approval that arrives at or after the expiry, even while still pending', async () => {
+    await store.createRequest(aRequest('run-1'));
+    expect(await store.approve('run-1', 'U_A', 901_000)).toMatchObject({ kind: 'expired', request: { state: 'pending', approvals: [] } });
+    expect((await store.getRequest('run-1'))?.approvals).toEqual([]);
+  });
+
   it('yields exactly one approval decision when two replicas approve at once', async () => {
     const other = await db.open();
     for (let i = 0; i < 10; i++) {

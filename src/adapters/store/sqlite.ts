@@ -112,6 +112,7 @@ export class SqliteStore implements Store {
         const request = this.readRequest(id);
         if (!request) return null;
         if (request.state !== 'pending') return { kind: 'not-pending', request };
+        if (request.expiresAt !== null && at >= request.expiresAt) return { kind: 'expired', request };
         if (addApproval.run(id, user, at, id).changes === 0) return { kind: 'duplicate', request };
         const approvals = this.approvalsOf(id);
         if (approvals.length >= request.required) {
