@@ -7,8 +7,7 @@ import type { Settings } from './config/loader.js';
 import { createOctokit } from './adapters/github/octokit.js';
 import { GitHubGitOpsRepo } from './adapters/github/gitopsRepo.js';
 import { GitHubSourceRepos } from './adapters/github/sourceRepos.js';
-import { KubeCluster } from './adapters/kube/cluster.js';
-import { loadKubeConfig } from './adapters/kube/kubeconfig.js';
+import { DeferredCluster } from './adapters/kube/deferred.js';
 import { createBolt } from './adapters/slack/bolt.js';
 import { SlackChat } from './adapters/slack/chat.js';
 import { registerHandlers } from './adapters/slack/handlers.js';
@@ -45,6 +44,8 @@ export interface Flightdeck {
   store: Store;
   metrics: PromMetrics;
   server: Server;
+  /** resolves once the Kubernetes client is loaded and its kubeconfig read; rejects with why not */
+  clusterLoaded: Promise<unknown>;
 }
 
 export async function createFlightdeck(settings: Settings, config: Config, opts: FlightdeckOptions = {}): Promise<Flightdeck> {
@@ -58,8 +59,13 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
     resilient: opts.githubResilient ?? true,
     onRequest: (operation, seconds, ok) => metrics.upstream('github', operation, seconds, ok),
   });
-  const kubeconfig = opts.kubeconfig ?? loadKubeConfig(settings.kubeconfig);
-  const cluster = new KubeCluster(kubeconfig, { onRequest: (operation, seconds, ok) => metrics.upstream('kubernetes', operation, seconds, ok), log });
+  const cluster = new DeferredCluster(
+    (async () => {
+      const [{ KubeCluster }, { loadKubeConfig }] = await Promise.all([import('./adapters/kube/cluster.js'), import('./adapters/kube/kubeconfig.js')]);
+      const kubeconfig = opts.kubeconfig ?? loadKubeConfig(settings.kubeconfig);
+      return new KubeCluster(kubeconfig, { onRequest: (operation, seconds, ok) => metrics.upstream('kubernetes', operation, seconds, ok), log });
+    })(),
+  );
   const bolt = createBolt(settings.slack, log, opts.webApiRetries !== undefined ? { webApiRetries: opts.webApiRetries } : {});
   const chat = new SlackChat(bolt.app.client, metrics);
   const shutdown = new AbortController();
@@ -99,6 +105,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
     store,
     metrics,
     server,
+    clusterLoaded: cluster.loaded,
     tick: () => scheduler.tick(),
     async listen(port, host) {
       await new Promise<void>((resolve, reject) => {
@@ -107,7 +114,8 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
       });
       await bolt.start();
       if (opts.cronTick ?? true) scheduler.start(config.scheduler.tick);
-      background.run('resume', () => resumeInFlight(deps, background));
+      // In-flight work resumes only with a working Kubernetes client: a bad kubeconfig must not fail those runs.
+      background.run('resume', () => cluster.loaded.then(() => resumeInFlight(deps, background), () => undefined));
       ready = true;
       const bound = (server.address() as AddressInfo).port;
       log.info({ port: bound, mode: settings.slack.appToken ? 'socket' : 'http' }, 'flightdeck ready');

@@ -21,12 +21,12 @@ async function main(): Promise<void> {
   const app = await createFlightdeck(settings, loaded.config, { logger: log });
   await app.listen(settings.port);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string, code = 0) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'stopping');
+    log.info({ reason }, 'stopping');
     app.stop().then(
-      () => process.exit(0),
+      () => process.exit(code),
       (err: unknown) => {
         log.error({ err }, 'unclean stop');
         process.exit(1);
@@ -35,6 +35,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // The Kubernetes client loads while the port is already open; a bad kubeconfig still stops the process.
+  await app.clusterLoaded.catch((err: unknown) => {
+    log.fatal({ err }, 'cannot use Kubernetes');
+    process.stderr.write(`flightdeck: ${err instanceof Error ? err.message : String(err)}\n`);
+    stop('kubeconfig', 1);
+  });
 }
 
 main().catch((err: unknown) => {

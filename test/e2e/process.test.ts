@@ -43,6 +43,12 @@ describe('npm start', () => {
     expect(proc.output()).not.toContain('xoxb-sandbox-bot-token');
   }, 150_000);
 
+  it('stops with a clear message when the kubeconfig cannot be used', async () => {
+    const proc = start({ KUBECONFIG: join(world.dir, 'no-such-kubeconfig'), PORT: '0' });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toMatch(/KUBECONFIG names .*no-such-kubeconfig, which does not exist/);
+  }, 150_000);
+
   it('refuses a bad config with one line per problem naming the key', async () => {
     const bad = join(world.dir, 'bad.yaml');
     writeFileSync(bad, 'gitops: { repo: acme/gitops }\napps: []\nenvironments:\n  - name: dev\n    overlay: k8s/overlays/dev\n    argocd: { application: shop-dev }\n    approval: { required: two }\n');
