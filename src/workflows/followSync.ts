@@ -33,55 +33,76 @@ function describe(state: ArgoAppState): string {
   return phase ? `sync ${phase}, ${app}` : app;
 }
 
+/**
+ * Judges the states of the Application against one revision. Argo CD compares against the branch head, which moves
+ * when others push: for auto-synced apps a newer synced revision that contains ours counts as ours. Which ones do is
+ * asked of GitHub once per revision, off the watch callback; `settled` resolves when such an answer decides it.
+ */
+class SyncJudge {
+  verdict: Verdict = { done: false };
+  readonly settled: Promise<void>;
+  private settle: () => void = () => undefined;
+  private readonly containsOurs = new Set<string>();
+  private readonly asked = new Set<string>();
+  private latest: ArgoAppState | null = null;
+
+  constructor(
+    private readonly deps: WorkflowDeps,
+    private readonly revision: string,
+    private readonly runId: string,
+    private readonly followNewerHeads: boolean,
+  ) {
+    this.settled = new Promise<void>((resolve) => (this.settle = resolve));
+  }
+
+  /** True when the state decides the sync (either way). */
+  observe(state: ArgoAppState): boolean {
+    this.latest = state;
+    if (this.consider(state)) return true;
+    if (this.followNewerHeads) this.askAbout(state);
+    return false;
+  }
+
+  private consider(state: ArgoAppState): boolean {
+    const seen = state.syncRevision && this.containsOurs.has(state.syncRevision) ? { ...state, syncRevision: this.revision } : state;
+    this.verdict = judge(seen, this.revision);
+    return this.verdict.done;
+  }
+
+  private askAbout(state: ArgoAppState): void {
+    const other = state.syncRevision;
+    if (!other || other === this.revision || state.syncStatus !== 'Synced' || this.asked.has(other)) return;
+    this.asked.add(other);
+    this.deps.gitops.contains(other, this.revision).then(
+      (yes) => {
+        if (!yes) return;
+        this.containsOurs.add(other);
+        if (this.latest && this.consider(this.latest)) this.settle();
+      },
+      (err: unknown) => this.deps.log.warn({ err, runId: this.runId, revision: other }, 'could not compare revisions'),
+    );
+  }
+}
+
 /** Follows until Synced+Healthy on our revision, failure, or the environment's timeout. */
 export async function followSync(deps: WorkflowDeps, request: DeployRequest, updates: ThreadUpdates): Promise<DeployRequest | null> {
   const env = environmentOf(deps, request);
   const revision = request.commitSha!;
   const ref = argoRefOf(env);
-  let verdict: Verdict = { done: false };
+  // Only auto-synced apps need it: for the others, our own operation's result says whether our commit was applied.
+  const judging = new SyncJudge(deps, revision, request.id, env.argocd.sync === 'auto');
   let lastShown = '';
-  // Argo CD compares against the branch head, which moves when other environments deploy: a newer revision that
-  // contains our commit counts as ours. Which revisions do is asked of GitHub once each, off the watch callback.
-  const containsOurs = new Set<string>();
-  const asked = new Set<string>();
-  let latest: ArgoAppState | null = null;
-  let settle: () => void = () => undefined;
-  const settled = new Promise<void>((resolve) => (settle = resolve));
-  const consider = (state: ArgoAppState): boolean => {
-    const seen = state.syncRevision && containsOurs.has(state.syncRevision) ? { ...state, syncRevision: revision } : state;
-    verdict = judge(seen, revision);
-    return verdict.done;
+  const onState = (state: ArgoAppState): boolean => {
+    if (judging.observe(state)) return true;
+    const shown = describe(state);
+    if (shown !== lastShown && (state.operationRevision === revision || state.syncRevision === revision)) {
+      lastShown = shown;
+      updates.say(`:hourglass_flowing_sand: ${ref.name}: ${shown}`);
+    }
+    return false;
   };
-  const reached = await waitForApplication(
-    deps,
-    ref,
-    (state) => {
-      latest = state;
-      if (consider(state)) return true;
-      const other = state.syncRevision;
-      // Only auto-synced apps: for the others, our own operation's result says whether our commit was applied.
-      if (env.argocd.sync === 'auto' && other && other !== revision && state.syncStatus === 'Synced' && !asked.has(other)) {
-        asked.add(other);
-        deps.gitops.contains(other, revision).then(
-          (yes) => {
-            if (!yes) return;
-            containsOurs.add(other);
-            if (latest && consider(latest)) settle();
-          },
-          (err: unknown) => deps.log.warn({ err, runId: request.id, revision: other }, 'could not compare revisions'),
-        );
-      }
-      const shown = describe(state);
-      if (shown !== lastShown && (state.operationRevision === revision || state.syncRevision === revision)) {
-        lastShown = shown;
-        updates.say(`:hourglass_flowing_sand: ${ref.name}: ${shown}`);
-      }
-      return false;
-    },
-    deps.clock.now() + env.argocd.timeout,
-    settled,
-  );
-  const final = verdict as Verdict;
+  const reached = await waitForApplication(deps, ref, onState, deps.clock.now() + env.argocd.timeout, judging.settled);
+  const final = judging.verdict;
   if (!reached || !final.done) throw new UserError(`Timed out after ${Math.round(env.argocd.timeout / 1000)}s waiting for ${ref.name} to sync \`${revision.slice(0, 7)}\` and become healthy (last seen: ${lastShown || 'no change'}).`);
   if (!final.ok) throw new UserError(final.reason);
 
