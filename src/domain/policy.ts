@@ -45,6 +45,3 @@ export function approvalProblem(
   if (request.approvals.includes(user)) return 'You have already approved this request; another approver is needed.';
   return null;
 }
-
-/** The brief's name for approvalProblem. */
-export const approvalCheck = approvalProblem;
