@@ -1,6 +1,6 @@
 # Flightdeck container image: built with the toolchain for better-sqlite3, run as a non-root user.
 
-# --- build: compile TypeScript and the native SQLite binding --------------------------
+# --- build: type-check, bundle, and compile the native SQLite binding --------------------------
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary can be fetched.
@@ -18,6 +18,7 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 # --- runtime: only what runs ----------------------------------------------------------
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     PORT=3000 \
     DATABASE_URL=sqlite:/data/flightdeck.db \
     FLIGHTDECK_CONFIG=/config/flightdeck.yaml
@@ -28,9 +29,10 @@ RUN groupadd --system --gid 10001 flightdeck \
  && chown 10001:10001 /data
 COPY --from=build --chown=root:root /app/package.json ./package.json
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
-COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/dist/bundle ./dist/bundle
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 3000
 # No HEALTHCHECK: Kubernetes probes GET /healthz and /readyz (see helm/flightdeck).
-CMD ["node", "--optimize-for-size", "dist/src/main.js"]
+# The bundle holds everything but better-sqlite3's native addon, which is in node_modules.
+CMD ["node", "--optimize-for-size", "dist/bundle/main.js"]

@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { blockActionBody, postToSlackEndpoint, slashCommandBody } from '../src/sandbox/slack/requests.js';
+import { callsSince, promoteStaging, until } from '../src/sandbox/promotion.js';
+import { postToSlackEndpoint, slashCommandBody } from '../src/sandbox/slack/requests.js';
 import { SIGNING_SECRET, startWorld, type World } from '../src/sandbox/world.js';
 
 const LATENCY = { github: 80, kube: 30, slack: 30 };
@@ -20,16 +21,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function until<T>(probe: () => T | Promise<T>, timeoutMs = 30_000, everyMs = 2): Promise<NonNullable<T>> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (performance.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 async function startProcess(script: string, env: Record<string, string>, port: number, readyPath: string, ready: (status: number) => boolean = (s) => s === 200): Promise<{ child: ChildProcess; readyMs: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -43,14 +34,6 @@ async function startProcess(script: string, env: Record<string, string>, port: n
 function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
   return Number(/(\d+)/.exec(line)![1]) / 1024;
-}
-
-function callsSince(world: World, marks: { github: number; kube: number; slack: number }) {
-  return { github: world.github.calls.length - marks.github, kubernetes: world.kube.calls.length - marks.kube, slack: world.slack.calls.length - marks.slack };
-}
-
-function mark(world: World) {
-  return { github: world.github.calls.length, kube: world.kube.calls.length, slack: world.slack.calls.length };
 }
 
 async function ackLoad(url: string, world: World, text: string, perSecond: number, count: number): Promise<number[]> {
@@ -79,36 +62,47 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 const time = (n: number) => `time = ${(n / LATENCY.github).toFixed(1)} x GitHub latency`;
 
+/** Idle RSS of the process as `npm start` runs it; it varies by a few MB from one start to the next (where glibc's malloc
+ * happens to keep the memory freed after loading), so it is read after several separate starts. */
+async function idleRss(world: World, starts: number, env: Record<string, string>): Promise<{ readyMs: number[]; rss: number[] }> {
+  const readyMs: number[] = [];
+  const rss: number[] = [];
+  for (let i = 0; i < starts; i++) {
+    const port = await freePort();
+    const run = await startProcess(`${root}/scripts/start.mjs`, { ...world.env, ...env, LOG_LEVEL: 'warn' }, port, '/readyz');
+    await new Promise((r) => setTimeout(r, 2_000));
+    readyMs.push(run.readyMs);
+    rss.push(rssMb(run.child.pid!));
+    run.child.kill('SIGTERM');
+    await new Promise((r) => run.child.once('exit', r));
+  }
+  return { readyMs: readyMs.sort((a, b) => a - b), rss: rss.sort((a, b) => a - b) };
+}
+
 async function main(): Promise<void> {
   const world = await startWorld({ latency: LATENCY });
+  // `npm start` runs scripts/start.mjs with MALLOC_ARENA_MAX=2 (package.json); the bench starts it the same way.
+  const npmStart = { MALLOC_ARENA_MAX: '2' };
+  const starts = await idleRss(world, 5, npmStart);
+  const glibcDefaults = await idleRss(world, 3, {});
+
   const port = await freePort();
-  // Started the way `npm start` does (scripts/start.mjs), so the measured process is the one people run.
-  const { child, readyMs } = await startProcess(`${root}/scripts/start.mjs`, { ...world.env, LOG_LEVEL: 'warn' }, port, '/readyz');
+  const { child } = await startProcess(`${root}/scripts/start.mjs`, { ...world.env, ...npmStart, LOG_LEVEL: 'warn' }, port, '/readyz');
   const url = `http://127.0.0.1:${port}`;
   await new Promise((r) => setTimeout(r, 2_000));
-  const idleRss = rssMb(child.pid!);
 
   // One two-app staging promotion, step by step.
-  const m0 = mark(world);
-  const t0 = performance.now();
-  const ack = await postToSlackEndpoint(`${url}/slack/events`, SIGNING_SECRET, slashCommandBody({ command: '/deploy', text: 'staging v3.0.0', userId: 'U0DEV', channelId: 'C0DEPLOYS', responseUrl: world.slack.responseUrl() }));
-  const posted = await until(() => world.slack.messages('C0DEPLOYS').find((m) => !m.thread_ts && m.blocks));
-  const tPosted = performance.now() - t0;
-  const requestCalls = callsSince(world, m0);
-  const requestTrips = roundTrips(world.github.calls.slice(m0.github));
-  const id = /fd-[0-9a-f]{10}/.exec(JSON.stringify(posted.blocks))![0];
-
-  const m1 = mark(world);
-  const t1 = performance.now();
-  await postToSlackEndpoint(`${url}/slack/events`, SIGNING_SECRET, blockActionBody({ actionId: 'deploy_approve', value: id, userId: 'U0LEAD', channelId: 'C0DEPLOYS', messageTs: posted.ts, responseUrl: world.slack.responseUrl() }));
-  await until(() => world.github.calls.slice(m1.github).some((c) => c.method === 'PUT' && c.status < 300));
-  const tCommit = performance.now() - t1;
-  const commitTrips = roundTrips(world.github.calls.slice(m1.github));
-  await until(() => world.kube.calls.slice(m1.kube).some((c) => c.method === 'PATCH' && (c.body as { operation?: unknown } | undefined)?.operation));
-  const tSync = performance.now() - t1;
-  const commitCalls = callsSince(world, m1);
-  await until(() => world.slack.messages('C0DEPLOYS').some((m) => m.thread_ts === posted.ts && /healthy/.test(m.text)));
-  const total = callsSince(world, m0);
+  const run = await promoteStaging(url, world);
+  const requestCalls = { github: 0, kubernetes: 0, slack: 0 };
+  const afterPosted = world.github.calls.slice(run.beforeCommand.github, run.beforeApprove.github);
+  requestCalls.github = afterPosted.length;
+  requestCalls.kubernetes = run.beforeApprove.kube - run.beforeCommand.kube;
+  requestCalls.slack = run.beforeApprove.slack - run.beforeCommand.slack;
+  const requestTrips = roundTrips(afterPosted);
+  const commitCalls = world.github.calls.slice(run.beforeApprove.github);
+  const commitTrips = roundTrips(commitCalls.slice(0, commitCalls.findIndex((c) => c.method === 'PUT' && c.status < 300) + 1));
+  const total = callsSince(world, run.beforeCommand);
+  const afterApprove = callsSince(world, run.beforeApprove);
   await new Promise((r) => setTimeout(r, 2_000));
   const rssAfter = rssMb(child.pid!);
 
@@ -119,14 +113,16 @@ async function main(): Promise<void> {
   const fdAcks = await ackLoad(url, world, 'staging v3.0.0', 100, loadCount);
   const bareAcks = bare ? await ackLoad(`http://127.0.0.1:${barePort}`, world, 'staging v3.0.0', 100, loadCount) : [];
 
+  const mb = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
   const lines = [
     `Flightdeck bench: two-app staging promotion, latency GitHub ${LATENCY.github} ms, Kubernetes ${LATENCY.kube} ms, Slack ${LATENCY.slack} ms`,
-    `start to ready            ${ms(readyMs)}`,
-    `idle RSS                  ${idleRss.toFixed(1)} MB after start, ${rssAfter.toFixed(1)} MB after the promotion`,
-    `slash command ack         ${ms(ack.ms)}`,
-    `command -> request posted ${ms(tPosted)}: ${requestTrips} sequential GitHub round trips (${time(tPosted)})  calls: ${JSON.stringify(requestCalls)}`,
-    `approve -> commit         ${ms(tCommit)}: ${commitTrips} sequential GitHub round trips (${time(tCommit)})`,
-    `approve -> sync requested ${ms(tSync)} (${time(tSync)})  calls: ${JSON.stringify(commitCalls)}`,
+    `start to ready            median ${ms(pct(starts.readyMs, 50))}, max ${ms(pct(starts.readyMs, 100))} over ${starts.readyMs.length} starts`,
+    `idle RSS                  median ${pct(starts.rss, 50).toFixed(1)} MB, max ${pct(starts.rss, 100).toFixed(1)} MB over ${starts.rss.length} starts (${mb(starts.rss)}); ${rssAfter.toFixed(1)} MB after the promotion`,
+    `idle RSS, glibc defaults  ${mb(glibcDefaults.rss)} MB (without npm start's MALLOC_ARENA_MAX=2)`,
+    `slash command ack         ${ms(run.ackMs)}`,
+    `command -> request posted ${ms(run.postedMs)}: ${requestTrips} sequential GitHub round trips (${time(run.postedMs)})  calls: ${JSON.stringify(requestCalls)}`,
+    `approve -> commit         ${ms(run.commitMs)}: ${commitTrips} sequential GitHub round trips (${time(run.commitMs)})`,
+    `approve -> sync requested ${ms(run.syncMs)} (${time(run.syncMs)})  calls to healthy: ${JSON.stringify(afterApprove)}`,
     `upstream calls, whole promotion: ${JSON.stringify(total)}`,
     `ack under ${loadCount} commands at 100/s: Flightdeck p50 ${ms(pct(fdAcks, 50))} p99 ${ms(pct(fdAcks, 99))}` +
       (bare ? `; bare Bolt p50 ${ms(pct(bareAcks, 50))} p99 ${ms(pct(bareAcks, 99))}; ratio p99 ${(pct(fdAcks, 99) / pct(bareAcks, 99)).toFixed(2)}x` : '; bare Bolt did not start'),

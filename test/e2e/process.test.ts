@@ -1,9 +1,12 @@
-// The real process: `npm start` builds if needed, /readyz turns 200, SIGTERM stops it cleanly; a bad config stops it with a clear message.
+// The real process: `npm start` bundles if needed, /readyz turns 200, the bundle runs a whole promotion, SIGTERM stops it
+// cleanly; a bad config stops it with a clear message.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWorld, type World } from '../../src/sandbox/world.js';
+import { promoteStaging, until } from '../../src/sandbox/promotion.js';
+import { slashCommandPayload } from '../../src/sandbox/slack/requests.js';
+import { kustomization, startWorld, type World } from '../../src/sandbox/world.js';
 
 const root = join(import.meta.dirname, '../..');
 let world: World;
@@ -35,12 +38,36 @@ describe('npm start', () => {
     }
     expect(ready).toBe(true);
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+    // The bundled bot does the whole job: request, approval, commit, Argo CD sync, healthy in the thread.
+    const run = await promoteStaging(`http://127.0.0.1:${port}`, world);
+    expect(run.ackStatus).toBe(200);
+    expect(await world.github.readFile('acme/gitops', 'k8s/overlays/staging/kustomization.yaml')).toBe(kustomization('staging', 'v3.0.0', 'v3.0.0'));
+    const sync = world.kube.calls.map((c) => c.body as { operation?: { initiatedBy?: { username?: string } } } | undefined).find((b) => b?.operation);
+    expect(sync?.operation?.initiatedBy?.username).toBe('U0DEV');
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/flightdeck_workflow_outcomes_total\{workflow="deploy",outcome="succeeded"\} 1/);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
     const lines = proc.output().split('\n').filter((l) => l.startsWith('{'));
     expect(lines.some((l) => JSON.parse(l).msg === 'flightdeck stopped')).toBe(true);
     expect(proc.output()).not.toContain('sandbox-github-token');
     expect(proc.output()).not.toContain('xoxb-sandbox-bot-token');
+  }, 150_000);
+
+  it('takes commands over Socket Mode when SLACK_APP_TOKEN is set', async () => {
+    const port = 30_000 + Math.floor(Math.random() * 20_000);
+    const proc = start({ PORT: String(port), SLACK_APP_TOKEN: 'xapp-sandbox-app-token', SLACK_SIGNING_SECRET: '' });
+    await world.slack.socket.connected();
+    const responseUrl = world.slack.responseUrl();
+    const ack = await world.slack.socket.send('slash_commands', slashCommandPayload({ command: '/deploy', text: 'status', userId: 'U0DEV', channelId: 'C0DEPLOYS', responseUrl }));
+    expect(ack.envelope_id).toBeTruthy();
+    // /deploy status reads git and the Argo CD Applications: the socket, GitHub and Kubernetes clients all work in the bundle.
+    const reply = await until(() => world.slack.responses.find((r) => r.url === responseUrl), 20_000, 25);
+    expect(JSON.stringify(reply.body)).toMatch(/shop-staging|staging/);
+    expect(JSON.stringify(reply.body)).toMatch(/Synced/);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
   }, 150_000);
 
   it('stops with a clear message when the kubeconfig cannot be used', async () => {
