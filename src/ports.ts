@@ -68,6 +68,27 @@ export interface ArgoAppState {
 
 export type SyncRequestResult = { started: true } | { started: false; reason: string };
 
+/** A Flagger Canary (flagger.app/v1beta1), in the environment's namespace unless configured. */
+export type CanaryRef = ArgoAppRef;
+
+/** What Flightdeck reads of a Flagger Canary (fluxcd/flagger pkg/apis/flagger/v1beta1). */
+export interface CanaryState {
+  /** Initializing, Initialized, Waiting, Progressing, WaitingPromotion, Promoting, Finalising, Succeeded, Failed, Terminating, Terminated; '' before Flagger first reconciles it */
+  phase: string;
+  canaryWeight: number;
+  iterations: number;
+  failedChecks: number;
+  /** hash of the target spec Flagger last started on: it changes when a new revision is detected */
+  lastAppliedSpec: string | null;
+  lastPromotedSpec: string | null;
+  /** the Promoted condition's message */
+  message: string | null;
+  target: { kind: string; name: string } | null;
+  maxWeight: number | null;
+  stepWeight: number | null;
+  threshold: number | null;
+}
+
 /** Kubernetes, as far as Flightdeck uses it. */
 export interface Cluster {
   getApplication(ref: ArgoAppRef): Promise<ArgoAppState | null>;
@@ -78,6 +99,9 @@ export interface Cluster {
    * the signal aborts or the watch cannot be kept; reconnects with backoff.
    */
   watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void>;
+  getCanary(ref: CanaryRef): Promise<CanaryState | null>;
+  /** As watchApplication, for a Flagger Canary. */
+  watchCanary(ref: CanaryRef, onState: (state: CanaryState) => boolean, signal: AbortSignal): Promise<void>;
 }
 
 /** Where a request lives in chat. */

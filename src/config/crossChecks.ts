@@ -66,6 +66,9 @@ function checkEnvironments(config: Config, errors: Finding[], warnings: Finding[
     if (env.deployers && env.deployers.users.length === 0 && env.deployers.groups.length === 0) {
       errors.push({ path: ['environments', i, 'deployers'], message: 'expected at least one user or group (remove deployers to let anyone deploy), got an empty audience' });
     }
+    if (env.canary && !env.canary.namespace && !env.namespace) {
+      errors.push({ path: ['environments', i, 'canary', 'namespace'], message: `expected the namespace of Flagger Canary "${env.canary.name}" (or environments[${i}].namespace), got none` });
+    }
     if (env.versionPattern === 'semver') {
       const commitApps = config.apps.filter((a) => a.versions === 'commits').map((a) => a.name);
       if (commitApps.length > 0) {

@@ -66,7 +66,7 @@ export const environmentSchema = z.object({
   approval: approvalSchema.default({ required: 0, approvers: { users: [], groups: [] }, ttl: 3_600_000 }),
   rollback: approvalSchema.optional(),
   gates: z.object({ requiredChecks: z.array(z.string()).default([]) }).default({ requiredChecks: [] }),
-  canary: z.object({ name: k8sName, namespace: k8sName.optional() }).optional(),
+  canary: z.object({ name: k8sName, namespace: k8sName.optional(), timeout: duration.default(3_600_000) }).optional(),
   cluster: z.object({ context: z.string() }).optional(),
   versionPattern: z.enum(['semver', 'any']).default('any'),
 });

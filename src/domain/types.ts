@@ -55,6 +55,12 @@ export interface DeployRequest {
   createdAt: number;
   expiresAt: number | null;
   commitSha: string | null;
+  /**
+   * The Flagger Canary's lastAppliedSpec read just before the commit, when the environment's canary targets one of the
+   * apps changed ('' if Flagger had not reconciled it yet): its analysis of this revision is the one with another hash.
+   * null: no canary to follow.
+   */
+  canaryBaseline: string | null;
   /** last words on the outcome, shown on the request message */
   outcome: string | null;
   updatedAt: number;

@@ -111,7 +111,10 @@ export async function startWorld(opts: { latency?: { github?: number; kube?: num
   kube.argo.seedApplication({ name: 'shop-dev', path: 'k8s/overlays/dev', automated: true, revision: head });
   kube.argo.seedApplication({ name: 'shop-staging', path: 'k8s/overlays/staging', revision: head });
   kube.argo.seedApplication({ name: 'shop-prod', path: 'k8s/overlays/production', revision: head });
+  // Flagger analyses the production backend whenever shop-prod finishes syncing a new revision.
+  kube.flagger.seedCanary({ name: 'backend', namespace: 'production', target: { kind: 'Deployment', name: 'backend' }, application: { name: 'shop-prod' } });
   kube.argo.start({ stepMs: 20 });
+  kube.flagger.start({ stepMs: 20 });
   // Argo CD polls git for auto-synced apps; here the world does it for shop-dev.
   let seen = head;
   const poll = setInterval(() => {

@@ -11,6 +11,7 @@ import { ThreadUpdates } from './threadUpdates.js';
 import { waitForApplication } from './argoWait.js';
 import { closeDeployments, openDeployments } from './deployments.js';
 import { followSync } from './followSync.js';
+import { canaryBaseline } from './followCanary.js';
 
 /**
  * Runs a request from wherever it stands (approved, committed or syncing) to succeeded or failed. `resumed` marks a
@@ -67,6 +68,8 @@ async function commit(deps: WorkflowDeps, request: DeployRequest, updates: Threa
   const repo = deps.config.gitops.repo;
   const changes = request.changes.map((c) => ({ image: c.image, newTag: c.to }));
   const link = boundedPermalink(deps, threadOf(request));
+  // Read before the commit exists, so Flagger cannot have started on it yet.
+  let baseline = await canaryBaseline(deps, request, updates);
   let commitSha: string | null = null;
   for (let attempt = 0; commitSha === null; attempt++) {
     const overlay = await readOverlay(deps.gitops, env, repo);
@@ -76,6 +79,11 @@ async function commit(deps: WorkflowDeps, request: DeployRequest, updates: Threa
       commitSha = (await deps.gitops.lastCommitOf(overlay.file.path)) ?? null;
       if (!commitSha) throw new Error(`no commit found for ${overlay.file.path}`);
       await recordStep(deps, request.id, 'flightdeck', 'commit-skipped', { reason: 'overlay already at target', commitSha });
+      if (baseline !== null) {
+        // The canary was read after the commit: Flagger may already be on it, so its analysis cannot be told apart.
+        updates.say(':warning: The canary analysis of this commit cannot be followed after the restart; `/canary-status` shows it.');
+        baseline = null;
+      }
       break;
     }
     if (now !== 'from') {
@@ -90,7 +98,7 @@ async function commit(deps: WorkflowDeps, request: DeployRequest, updates: Threa
       await recordStep(deps, request.id, 'flightdeck', 'commit-conflict', { attempt: attempt + 1 });
     }
   }
-  const committed = await deps.store.transition(request.id, 'approved', 'committed', { commitSha }, deps.clock.now());
+  const committed = await deps.store.transition(request.id, 'approved', 'committed', { commitSha, canaryBaseline: baseline }, deps.clock.now());
   if (!committed) return deps.store.getRequest(request.id);
   await recordStep(deps, request.id, 'flightdeck', 'committed', { repo, commitSha });
   const lines = committed.changes.map((c) => `• ${c.app}: \`${c.from ?? 'none'}\` → \`${c.to}\``).join('\n');

@@ -8,6 +8,7 @@ import { argoRefOf, environmentOf } from './requests.js';
 import type { ThreadUpdates } from './threadUpdates.js';
 import { waitForApplication } from './argoWait.js';
 import { closeDeployments } from './deployments.js';
+import { followCanary } from './followCanary.js';
 
 type Verdict = { done: true; ok: true } | { done: true; ok: false; reason: string } | { done: false };
 
@@ -106,13 +107,21 @@ export async function followSync(deps: WorkflowDeps, request: DeployRequest, upd
   if (!reached || !final.done) throw new UserError(`Timed out after ${Math.round(env.argocd.timeout / 1000)}s waiting for ${ref.name} to sync \`${revision.slice(0, 7)}\` and become healthy (last seen: ${lastShown || 'no change'}).`);
   if (!final.ok) throw new UserError(final.reason);
 
-  const succeeded = await deps.store.transition(request.id, 'syncing', 'succeeded', { outcome: `${ref.name} synced and healthy` }, deps.clock.now());
+  const synced = `:white_check_mark: ${ref.name} is synced to \`${revision.slice(0, 7)}\` and healthy.`;
+  let outcome = `${ref.name} synced and healthy`;
+  let last = synced;
+  if (request.canaryBaseline !== null) {
+    updates.say(synced);
+    const canary = await followCanary(deps, request, updates);
+    outcome = `${outcome}; ${canary}`;
+    last = `:white_check_mark: Canary ${env.canary?.name ?? ''}: ${canary}.`;
+  }
+  const succeeded = await deps.store.transition(request.id, 'syncing', 'succeeded', { outcome }, deps.clock.now());
   if (!succeeded) return deps.store.getRequest(request.id);
   await recordStep(deps, request.id, 'flightdeck', 'succeeded', { application: ref.name, revision });
   deps.metrics.workflowOutcome(succeeded.kind, 'succeeded');
-  await closeDeployments(deps, succeeded, true, `${ref.name} synced and healthy`);
-  const canary = env.canary ? ` Flagger now analyses canary ${env.canary.name}: \`/canary-status ${env.name}\` shows its progress.` : '';
-  updates.say(`:white_check_mark: ${ref.name} is synced to \`${revision.slice(0, 7)}\` and healthy. ${env.name} now runs ${succeeded.version}.${canary}`);
+  await closeDeployments(deps, succeeded, true, outcome);
+  updates.say(`${last} ${env.name} now runs ${succeeded.version}.`);
   updates.show(succeeded);
   return succeeded;
 }

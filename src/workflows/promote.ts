@@ -47,6 +47,7 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
     createdAt: now,
     expiresAt: required > 0 ? now + cmd.env.approval.ttl : null,
     commitSha: null,
+    canaryBaseline: null,
     outcome: null,
     updatedAt: now,
   };

@@ -45,6 +45,7 @@ function request(overrides: Partial<DeployRequest> = {}): DeployRequest {
     createdAt: 1_700_000_000_000,
     expiresAt: 1_700_000_000_000 + HOUR,
     commitSha: null,
+    canaryBaseline: null,
     outcome: null,
     updatedAt: 1_700_000_000_000,
     ...overrides,

@@ -111,6 +111,13 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('needs a namespace for a canary, from the canary or its environment', () => {
+    const withCanary = MINIMAL.replace('    promoteFrom: dev\n', '    promoteFrom: dev\n    canary: { name: backend }\n');
+    expect(problemsOf(withCanary)[0]).toMatch(/^environments\[1\]\.canary\.namespace: expected the namespace of Flagger Canary "backend" \(or environments\[1\]\.namespace\), got none/);
+    expect(parseConfig(withCanary.replace('canary: { name: backend }', 'canary: { name: backend, namespace: shop }'), 'fd.yaml').config.environments[1]?.canary).toEqual({ name: 'backend', namespace: 'shop', timeout: 3_600_000 });
+    expect(parseConfig(withCanary.replace('canary: { name: backend }', 'canary: { name: backend, timeout: 20m }').replace('    promoteFrom: dev\n', '    promoteFrom: dev\n    namespace: staging\n'), 'fd.yaml').config.environments[1]?.canary?.timeout).toBe(1_200_000);
+  });
+
   it('checks unique apps and images, freeze environments and crons', () => {
     const text = MINIMAL.replace('environments:', '  - name: backend\n    image: ghcr.io/acme/backend\n    source: acme/other\nenvironments:') +
       'freezes:\n  - { name: weekend, cron: "0 16 * * fri", duration: 65h, environments: [prod] }\n  - { name: bad, cron: "0 25 * * *", duration: 1h }\n';

@@ -187,6 +187,26 @@ describe('KubeCluster', () => {
     expect(fake.calls.filter((c) => c.method === 'GET' && c.path.endsWith(`/${ref.name}`)).length).toBe(2);
   });
 
+  it('reads a Flagger Canary and follows its status through the watch', async () => {
+    const canaryRef = { name: `canary-${seq}`, namespace: 'production' };
+    expect(await cluster.getCanary(canaryRef)).toBeNull();
+    fake.apply({
+      apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: canaryRef.name, namespace: 'production' },
+      spec: { targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'backend' }, analysis: { maxWeight: 50, stepWeight: 10, threshold: 5 } },
+      status: { phase: 'Succeeded', lastAppliedSpec: 'h1', lastPromotedSpec: 'h1', canaryWeight: 0, failedChecks: 0, iterations: 0 },
+    });
+    expect(await cluster.getCanary(canaryRef)).toMatchObject({ phase: 'Succeeded', lastAppliedSpec: 'h1', target: { kind: 'Deployment', name: 'backend' }, maxWeight: 50 });
+    const seen: string[] = [];
+    const stop = new AbortController();
+    const following = cluster.watchCanary(canaryRef, (state) => (seen.push(`${state.phase} ${state.canaryWeight}`), state.phase === 'Succeeded' && state.lastAppliedSpec === 'h2'), stop.signal);
+    await expect.poll(() => seen.length).toBe(1);
+    fake.patchStatus('flagger.app/v1beta1', 'Canary', 'production', canaryRef.name, { phase: 'Progressing', lastAppliedSpec: 'h2', canaryWeight: 10 });
+    fake.patchStatus('flagger.app/v1beta1', 'Canary', 'production', canaryRef.name, { phase: 'Succeeded', canaryWeight: 0, lastPromotedSpec: 'h2' });
+    await following;
+    expect(seen).toEqual(['Succeeded 0', 'Progressing 10', 'Succeeded 0']);
+    expect(requests.map((r) => r.operation)).toEqual(expect.arrayContaining(['GET canaries', 'WATCH canaries']));
+  });
+
   it('watchApplication stops when the signal aborts', async () => {
     const ctrl = new AbortController();
     const watching = cluster.watchApplication(ref, () => false, ctrl.signal);

@@ -33,6 +33,7 @@ function aRequest(id: string, overrides: Partial<DeployRequest> = {}): DeployReq
     createdAt: 1_000,
     expiresAt: 901_000,
     commitSha: null,
+    canaryBaseline: null,
     outcome: null,
     updatedAt: 1_000,
     ...overrides,
@@ -80,6 +81,14 @@ describe.each(storeBackends)('Store contract: $name', (backend) => {
     expect(await store.transition('run-1', 'pending', 'expired', { outcome: 'late' }, 6_000)).toBeNull();
     expect(await store.getRequest('run-1')).toMatchObject({ state: 'rejected', outcome: null, updatedAt: 5_000 });
     expect(await store.transition('missing', 'pending', 'expired', {}, 6_000)).toBeNull();
+  });
+
+  it('keeps what a transition records: the commit and the canary analysis it waits for', async () => {
+    await store.createRequest(aRequest('run-1', { state: 'approved' }));
+    await store.transition('run-1', 'approved', 'committed', { commitSha: 'c'.repeat(40), canaryBaseline: '' }, 2_000);
+    expect(await store.getRequest('run-1')).toMatchObject({ state: 'committed', commitSha: 'c'.repeat(40), canaryBaseline: '' });
+    await store.transition('run-1', 'committed', 'syncing', { canaryBaseline: '5f8c7d' }, 3_000);
+    expect(await store.getRequest('run-1')).toMatchObject({ state: 'syncing', canaryBaseline: '5f8c7d' });
   });
 
   it('lets exactly one of two replicas win the same transition', async () => {

@@ -1,14 +1,21 @@
-// The Cluster port on client-node: reads Argo CD Applications, asks them to sync without overwriting an operation, follows them.
+// The Cluster port on client-node: reads Argo CD Applications, asks them to sync without overwriting an operation, follows them;
+// reads and follows Flagger Canaries.
 import { ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import type { ArgoAppRef, ArgoAppState, Cluster, SyncRequestResult } from '../../ports.js';
+import type { ArgoAppRef, ArgoAppState, CanaryRef, CanaryState, Cluster, SyncRequestResult } from '../../ports.js';
 import { busyReason, toArgoAppState, type ApplicationObject } from './appState.js';
+import { toCanaryState, type CanaryObject } from './canaryState.js';
 import { contextClients, type ContextClients } from './kubeconfig.js';
 import { watchObject } from './watchObject.js';
 import { timed } from '../../runtime/timed.js';
 
-const GROUP = 'argoproj.io';
-const VERSION = 'v1alpha1';
-const PLURAL = 'applications';
+/** A custom resource Flightdeck reads. */
+interface Resource {
+  group: string;
+  version: string;
+  plural: string;
+}
+const APPLICATIONS: Resource = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' };
+const CANARIES: Resource = { group: 'flagger.app', version: 'v1beta1', plural: 'canaries' };
 const REFRESH = 'argocd.argoproj.io/refresh';
 /** re-reads after a 409 before giving up */
 const CONFLICT_RETRIES = 3;
@@ -34,6 +41,11 @@ export class KubeCluster implements Cluster {
   async getApplication(ref: ArgoAppRef): Promise<ArgoAppState | null> {
     const app = await this.read(ref);
     return app ? toArgoAppState(app) : null;
+  }
+
+  async getCanary(ref: CanaryRef): Promise<CanaryState | null> {
+    const canary = await this.readObject<CanaryObject>(CANARIES, ref);
+    return canary ? toCanaryState(canary) : null;
   }
 
   async requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }): Promise<SyncRequestResult> {
@@ -63,27 +75,39 @@ export class KubeCluster implements Cluster {
     }
   }
 
-  async watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void> {
+  watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void> {
+    return this.watch<ApplicationObject>(APPLICATIONS, ref, (obj) => onState(toArgoAppState(obj)), signal);
+  }
+
+  watchCanary(ref: CanaryRef, onState: (state: CanaryState) => boolean, signal: AbortSignal): Promise<void> {
+    return this.watch<CanaryObject>(CANARIES, ref, (obj) => onState(toCanaryState(obj)), signal);
+  }
+
+  private async watch<T extends object>(resource: Resource, ref: ArgoAppRef, onObject: (obj: T) => boolean, signal: AbortSignal): Promise<void> {
     const { watch } = this.clientsOf(ref);
     await watchObject({
       watch,
-      path: `/apis/${GROUP}/${VERSION}/namespaces/${encodeURIComponent(ref.namespace)}/${PLURAL}`,
+      path: `/apis/${resource.group}/${resource.version}/namespaces/${encodeURIComponent(ref.namespace)}/${resource.plural}`,
       name: ref.name,
-      read: () => this.read(ref),
-      onObject: (obj) => onState(toArgoAppState(obj)),
+      read: () => this.readObject<T>(resource, ref),
+      onObject,
       signal,
-      onStream: (seconds, ok) => this.opts.onRequest?.(`WATCH ${PLURAL}`, seconds, ok),
+      onStream: (seconds, ok) => this.opts.onRequest?.(`WATCH ${resource.plural}`, seconds, ok),
       ...(this.opts.log ? { log: this.opts.log } : {}),
       ...(this.opts.watchBackoff ? { backoff: this.opts.watchBackoff } : {}),
     });
   }
 
   /** The Application object, or null when there is none. */
-  private async read(ref: ArgoAppRef): Promise<ApplicationObject | null> {
+  private read(ref: ArgoAppRef): Promise<ApplicationObject | null> {
+    return this.readObject<ApplicationObject>(APPLICATIONS, ref);
+  }
+
+  private async readObject<T>(resource: Resource, ref: ArgoAppRef): Promise<T | null> {
     const { customObjects } = this.clientsOf(ref);
-    return this.timed(`GET ${PLURAL}`, [404], async () => {
+    return this.timed(`GET ${resource.plural}`, [404], async () => {
       try {
-        return (await customObjects.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ref.namespace, plural: PLURAL, name: ref.name })) as ApplicationObject;
+        return (await customObjects.getNamespacedCustomObject({ ...resource, namespace: ref.namespace, name: ref.name })) as T;
       } catch (err) {
         if (statusCode(err) === 404) return null;
         throw err;
@@ -94,9 +118,9 @@ export class KubeCluster implements Cluster {
   /** A JSON merge patch (RFC 7386); client-node would send a JSON patch unless told. 404 -> null. */
   private async patch(ref: ArgoAppRef, body: object): Promise<ApplicationObject | null> {
     const { customObjects } = this.clientsOf(ref);
-    return this.timed(`PATCH ${PLURAL}`, [404, 409], async () => {
+    return this.timed(`PATCH ${APPLICATIONS.plural}`, [404, 409], async () => {
       try {
-        return (await customObjects.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ref.namespace, plural: PLURAL, name: ref.name, body }, MERGE_PATCH)) as ApplicationObject;
+        return (await customObjects.patchNamespacedCustomObject({ ...APPLICATIONS, namespace: ref.namespace, name: ref.name, body }, MERGE_PATCH)) as ApplicationObject;
       } catch (err) {
         if (statusCode(err) === 404) return null;
         throw err;

@@ -1,5 +1,5 @@
 // A Cluster whose Kubernetes client is still loading: calls wait for it, so the HTTP port need not.
-import type { ArgoAppRef, ArgoAppState, Cluster, SyncRequestResult } from '../../ports.js';
+import type { ArgoAppRef, ArgoAppState, CanaryRef, CanaryState, Cluster, SyncRequestResult } from '../../ports.js';
 
 /**
  * @kubernetes/client-node takes about 400 ms to import (it loads every generated API model). Starting that import
@@ -21,5 +21,13 @@ export class DeferredCluster implements Cluster {
 
   async watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void> {
     return (await this.loaded).watchApplication(ref, onState, signal);
+  }
+
+  async getCanary(ref: CanaryRef): Promise<CanaryState | null> {
+    return (await this.loaded).getCanary(ref);
+  }
+
+  async watchCanary(ref: CanaryRef, onState: (state: CanaryState) => boolean, signal: AbortSignal): Promise<void> {
+    return (await this.loaded).watchCanary(ref, onState, signal);
   }
 }

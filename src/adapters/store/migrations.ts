@@ -87,6 +87,11 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX seen_ids_by_age ON seen_ids (at);
     `,
   },
+  {
+    version: 2,
+    name: 'requests remember the canary analysis they wait for',
+    sql: `ALTER TABLE requests ADD COLUMN canary_baseline TEXT;`,
+  },
 ];
 
 /** The migration's SQL for one dialect. */

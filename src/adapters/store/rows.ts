@@ -19,6 +19,7 @@ export interface RequestRow {
   created_at: number | string;
   expires_at: number | string | null;
   commit_sha: string | null;
+  canary_baseline: string | null;
   outcome: string | null;
   updated_at: number | string;
 }
@@ -37,6 +38,7 @@ const COLUMN_OF = {
   createdAt: 'created_at',
   expiresAt: 'expires_at',
   commitSha: 'commit_sha',
+  canaryBaseline: 'canary_baseline',
   outcome: 'outcome',
   updatedAt: 'updated_at',
 } as const satisfies Record<Exclude<keyof RequestPatch, 'approvals'>, string>;
@@ -62,6 +64,7 @@ export function requestFromRow(row: RequestRow, approvals: string[]): DeployRequ
     createdAt: Number(row.created_at),
     expiresAt: numberOrNull(row.expires_at),
     commitSha: row.commit_sha,
+    canaryBaseline: row.canary_baseline,
     outcome: row.outcome,
     updatedAt: Number(row.updated_at),
   };
@@ -83,6 +86,7 @@ export function requestToRow(request: DeployRequest): RequestRow {
     created_at: request.createdAt,
     expires_at: request.expiresAt,
     commit_sha: request.commitSha,
+    canary_baseline: request.canaryBaseline,
     outcome: request.outcome,
     updated_at: request.updatedAt,
   };

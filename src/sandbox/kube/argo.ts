@@ -6,6 +6,7 @@
 // only records and removes the annotation, and a sync lands on whatever revision the operation names.
 import { typeKey, typeOfKind } from './kinds.js';
 import type { ObjectStore, StoredEvent } from './objects.js';
+import { Steps } from './steps.js';
 
 export type SyncOutcome = 'succeed' | 'fail' | 'degrade' | 'hang';
 
@@ -17,11 +18,10 @@ function now(): string {
 }
 
 export class ArgoSimulator {
-  private stepMs = 20;
+  private readonly steps = new Steps();
   private running = false;
   private readonly outcomes = new Map<string, SyncOutcome>();
   private readonly refreshLog = new Map<string, string[]>();
-  private readonly timers = new Set<NodeJS.Timeout>();
   /** namespace/name of apps with an operation being handled */
   private readonly busy = new Set<string>();
   private readonly hanging = new Set<string>();
@@ -33,15 +33,14 @@ export class ArgoSimulator {
 
   /** Starts acting on Applications: refresh annotations and `.operation.sync`, each step taking stepMs. */
   start(opts: { stepMs?: number } = {}): void {
-    this.stepMs = opts.stepMs ?? this.stepMs;
+    this.steps.stepMs = opts.stepMs ?? this.steps.stepMs;
     this.running = true;
     for (const app of this.store.list(APP)) this.react(app);
   }
 
   stop(): void {
     this.running = false;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.steps.cancelAll();
     this.busy.clear();
     this.hanging.clear();
     this.refreshing.clear();
@@ -115,12 +114,9 @@ export class ArgoSimulator {
   }
 
   private later(fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, this.stepMs);
-    this.timers.add(timer);
+    this.steps.later(fn);
   }
+
 
   private load(key: string): { namespace: string; app: any } | null {
     const [namespace, name] = key.split('/') as [string, string];

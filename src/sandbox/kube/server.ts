@@ -1,4 +1,4 @@
-// A protocol-level fake of the Kubernetes API server (generic over resources) with an Argo CD controller simulator inside.
+// A protocol-level fake of the Kubernetes API server (generic over resources) with Argo CD and Flagger controller simulators inside.
 //
 // How it differs from a real API server:
 // - No discovery (/api, /apis), OpenAPI, RBAC, admission, validation against schemas, or server-side apply (415).
@@ -18,6 +18,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ArgoSimulator } from './argo.js';
+import { FlaggerSimulator } from './flagger.js';
 import { typeOfKind } from './kinds.js';
 import { ObjectStore, StatusError } from './objects.js';
 import { handleRest, parsePath } from './routes.js';
@@ -58,6 +59,7 @@ export interface KubeFake {
   /** open watch connections */
   watchCount(): number;
   argo: ArgoSimulator;
+  flagger: FlaggerSimulator;
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string }
     compact: () => store.compact(),
     watchCount: () => watches.size,
     argo: new ArgoSimulator(store),
+    flagger: new FlaggerSimulator(store),
     close: async () => undefined,
   };
 
@@ -147,6 +150,7 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string }
   fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.close = async () => {
     fake.argo.stop();
+    fake.flagger.stop();
     watches.endAll();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -1,0 +1,306 @@
+// Plays the Flagger controller inside the Kubernetes fake: canary analyses that step the weight up, count failed
+// checks, hold at a confirm-promotion gate and promote.
+//
+// Status follows fluxcd/flagger pkg/canary/status.go: a new revision sets phase Progressing and a new lastAppliedSpec;
+// any phase but Progressing/Waiting zeroes canaryWeight and iterations; Succeeded (and Initialized) copies
+// lastAppliedSpec to lastPromotedSpec; the one `Promoted` condition is rewritten only when its status or reason changes,
+// and keeps its lastTransitionTime while its status stays. Unlike the real controller it routes no traffic, reads no
+// metrics, calls no webhooks and hashes no pod spec: an analysis ends as setOutcome says, lastAppliedSpec is
+// `spec-<n>`, and a "new revision of the target" is analyse() or a finished sync of the linked Argo CD Application.
+import { typeKey, typeOfKind } from './kinds.js';
+import type { ObjectStore, StoredEvent } from './objects.js';
+import { Steps } from './steps.js';
+
+export type AnalysisOutcome = 'succeed' | 'fail' | 'wait-promotion' | 'hang';
+
+const CANARY = typeOfKind('flagger.app/v1beta1', 'Canary');
+const APP = typeOfKind('argoproj.io/v1alpha1', 'Application');
+
+function now(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** The Promoted condition's status and message for a phase, as MakeStatusConditions words them. */
+function promoted(phase: string, kind: string): { status: 'True' | 'False' | 'Unknown'; message: string } {
+  switch (phase) {
+    case 'Initializing':
+      return { status: 'Unknown', message: `New ${kind} detected, starting initialization.` };
+    case 'Initialized':
+      return { status: 'True', message: `${kind} initialization completed.` };
+    case 'Waiting':
+    case 'WaitingPromotion':
+      return { status: 'Unknown', message: 'Waiting for approval.' };
+    case 'Progressing':
+      return { status: 'Unknown', message: 'New revision detected, progressing canary analysis.' };
+    case 'Promoting':
+      return { status: 'Unknown', message: 'Canary analysis completed, starting primary rolling update.' };
+    case 'Finalising':
+      return { status: 'Unknown', message: 'Canary analysis completed, routing all traffic to primary.' };
+    case 'Succeeded':
+      return { status: 'True', message: 'Canary analysis completed successfully, promotion finished.' };
+    case 'Failed':
+      return { status: 'False', message: `Canary analysis failed, ${kind} scaled to zero.` };
+    default:
+      return { status: 'Unknown', message: `New ${kind} detected, starting initialization.` };
+  }
+}
+
+/** Flagger keeps the conditions as they are when neither status nor reason changed (so lastUpdateTime stays too). */
+function conditionsFor(previous: any[] | undefined, phase: string, kind: string): any[] {
+  const current = previous?.find((c) => c.type === 'Promoted');
+  const { status, message } = promoted(phase, kind);
+  if (current && current.status === status && current.reason === phase) return previous!;
+  const at = now();
+  const lastTransitionTime = current && current.status === status ? current.lastTransitionTime : at;
+  return [{ type: 'Promoted', status, reason: phase, message, lastUpdateTime: at, lastTransitionTime }];
+}
+
+/** One running analysis; analyse() replaces it, so steps scheduled for an older one find it gone and do nothing. */
+interface Analysis {
+  /** promote() was called: the confirm-promotion gate passes */
+  approved: boolean;
+  /** why no step is scheduled: the outcome is 'hang', or WaitingPromotion without approval */
+  held: 'hang' | 'promotion' | null;
+  /** a step timer is pending */
+  scheduled: boolean;
+}
+
+export class FlaggerSimulator {
+  private readonly steps = new Steps();
+  private running = false;
+  private hashes = 0;
+  private readonly outcomes = new Map<string, AnalysisOutcome>();
+  /** namespace/name of a canary -> its analysis while one runs */
+  private readonly analyses = new Map<string, Analysis>();
+  /** namespace/name of a canary -> namespace/name of the Application whose syncs change its target */
+  private readonly links = new Map<string, string>();
+  /** namespace/name of an Application -> the last synced revision seen, so only a new one starts analyses */
+  private readonly appRevisions = new Map<string, string | undefined>();
+  private readonly history = new Map<string, string[]>();
+
+  constructor(private readonly store: ObjectStore) {
+    store.subscribe((e) => this.onEvent(e));
+  }
+
+  /** Starts acting: each analysis step takes stepMs (default 20); analyses paused by stop() go on. */
+  start(opts: { stepMs?: number } = {}): void {
+    this.steps.stepMs = opts.stepMs ?? this.steps.stepMs;
+    this.running = true;
+    for (const [key, analysis] of this.analyses) this.schedule(key, analysis);
+    // Syncs that finished while stopped still changed the target, as Flagger finds on its next reconcile.
+    for (const app of this.store.list(APP)) this.onApplication(app);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.steps.cancelAll();
+    for (const analysis of this.analyses.values()) analysis.scheduled = false;
+  }
+
+  /** Seeds a flagger.app/v1beta1 Canary, already promoted (phase Succeeded, lastAppliedSpec === lastPromotedSpec). `application` links it to an Argo CD Application: when that app finishes a sync (status.operationState.phase Succeeded) of a revision it had not synced before, the canary's target changed and an analysis starts. */
+  seedCanary(input: { name: string; namespace: string; target?: { kind?: string; name: string }; application?: { name: string; namespace?: string }; maxWeight?: number; stepWeight?: number; threshold?: number }): any {
+    const key = `${input.namespace}/${input.name}`;
+    const kind = input.target?.kind ?? 'Deployment';
+    const hash = this.nextHash();
+    const at = now();
+    this.analyses.delete(key);
+    this.history.set(key, []);
+    this.link(key, input.application);
+    return this.store.put(CANARY, input.namespace, {
+      metadata: { name: input.name, namespace: input.namespace },
+      spec: {
+        targetRef: { apiVersion: 'apps/v1', kind, name: input.target?.name ?? input.name },
+        service: { port: 9898 },
+        analysis: {
+          interval: '1m',
+          threshold: input.threshold ?? 5,
+          maxWeight: input.maxWeight ?? 50,
+          stepWeight: input.stepWeight ?? 10,
+          metrics: [
+            { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' },
+            { name: 'request-duration', thresholdRange: { max: 500 }, interval: '1m' },
+          ],
+        },
+      },
+      status: {
+        phase: 'Succeeded',
+        canaryWeight: 0,
+        iterations: 0,
+        failedChecks: 0,
+        lastAppliedSpec: hash,
+        lastPromotedSpec: hash,
+        lastTransitionTime: at,
+        trackedConfigs: {},
+        conditions: [{ type: 'Promoted', status: 'True', reason: 'Succeeded', message: promoted('Succeeded', kind).message, lastUpdateTime: at, lastTransitionTime: at }],
+      },
+    });
+  }
+
+  /** How the next analyses of that canary end (default 'succeed'); read at every step, and it releases a 'hang'. */
+  setOutcome(namespace: string, name: string, outcome: AnalysisOutcome): void {
+    const key = `${namespace}/${name}`;
+    this.outcomes.set(key, outcome);
+    const analysis = this.analyses.get(key);
+    if (analysis?.held === 'hang' && outcome !== 'hang') {
+      analysis.held = null;
+      this.schedule(key, analysis);
+    }
+  }
+
+  /** What Flagger does when it detects a new revision of the target: starts an analysis now (restarting a running one). */
+  analyse(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const canary = this.store.get(CANARY, namespace, name);
+    if (!canary) throw new Error(`Canary ${key} does not exist in the fake`);
+    const analysis: Analysis = { approved: false, held: null, scheduled: false };
+    this.analyses.set(key, analysis);
+    const { stepWeight, maxWeight } = this.settings(canary);
+    this.write(canary, { phase: 'Progressing', canaryWeight: Math.min(stepWeight, maxWeight), iterations: 0, failedChecks: 0, lastAppliedSpec: this.nextHash() });
+    this.schedule(key, analysis);
+  }
+
+  /** Releases an analysis held in WaitingPromotion (as a passing confirm-promotion gate would); before it gets there, it will not stop. */
+  promote(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const analysis = this.analyses.get(key);
+    if (!analysis) return;
+    analysis.approved = true;
+    if (analysis.held === 'promotion') {
+      analysis.held = null;
+      this.schedule(key, analysis);
+    }
+  }
+
+  /** Phases this canary went through, in order (test helper): those written since it was seeded, repeats collapsed. */
+  phases(namespace: string, name: string): string[] {
+    return [...(this.history.get(`${namespace}/${name}`) ?? [])];
+  }
+
+  private onEvent(e: StoredEvent): void {
+    if (e.key !== typeKey(APP) || e.type === 'DELETED') return;
+    this.onApplication(e.object);
+  }
+
+  /** A finished sync of a new revision of a linked app changed the canaries' targets. */
+  private onApplication(app: any): void {
+    const appKey = `${app.metadata.namespace}/${app.metadata.name}`;
+    const canaries = [...this.links].filter(([, linked]) => linked === appKey).map(([key]) => key);
+    if (!this.running || canaries.length === 0) return;
+    const state = app.status?.operationState;
+    const revision: string | undefined = state?.syncResult?.revision;
+    if (state?.phase !== 'Succeeded' || !revision || revision === this.appRevisions.get(appKey)) return;
+    this.appRevisions.set(appKey, revision);
+    // Deferred: this runs inside the store's put of the Application, and Flagger notices on its next reconcile anyway.
+    this.later(() => {
+      for (const key of canaries) {
+        const [namespace, name] = key.split('/') as [string, string];
+        if (this.store.get(CANARY, namespace, name)) this.analyse(namespace, name);
+      }
+    });
+  }
+
+  private link(key: string, application: { name: string; namespace?: string } | undefined): void {
+    if (!application) {
+      this.links.delete(key);
+      return;
+    }
+    const namespace = application.namespace ?? 'argocd';
+    const appKey = `${namespace}/${application.name}`;
+    this.links.set(key, appKey);
+    // What the app runs now is what the seeded (promoted) canary already analysed.
+    const app = this.store.get(APP, namespace, application.name);
+    this.appRevisions.set(appKey, app?.status?.sync?.revision ?? app?.status?.operationState?.syncResult?.revision);
+  }
+
+  private nextHash(): string {
+    return `spec-${++this.hashes}`;
+  }
+
+  private settings(canary: any): { maxWeight: number; stepWeight: number; threshold: number } {
+    const analysis = canary.spec?.analysis ?? {};
+    return { maxWeight: analysis.maxWeight ?? 50, stepWeight: analysis.stepWeight ?? 10, threshold: analysis.threshold ?? 5 };
+  }
+
+  private later(fn: () => void): void {
+    this.steps.later(fn);
+  }
+
+
+  /** One pending step per analysis at most, and none while stopped (start() schedules what is left). */
+  private schedule(key: string, analysis: Analysis): void {
+    if (!this.running || analysis.scheduled || analysis.held) return;
+    analysis.scheduled = true;
+    this.later(() => {
+      analysis.scheduled = false;
+      this.step(key, analysis);
+    });
+  }
+
+  private step(key: string, analysis: Analysis): void {
+    if (this.analyses.get(key) !== analysis) return;
+    const [namespace, name] = key.split('/') as [string, string];
+    const canary = this.store.get(CANARY, namespace, name);
+    const phase: string | undefined = canary?.status?.phase;
+    if (phase === 'Progressing') return this.progress(key, canary, analysis);
+    if (phase === 'WaitingPromotion' && analysis.approved) return this.advance(key, canary, analysis, 'Promoting');
+    if (phase === 'WaitingPromotion') {
+      analysis.held = 'promotion';
+      return;
+    }
+    if (phase === 'Promoting') return this.advance(key, canary, analysis, 'Finalising');
+    if (phase === 'Finalising') return this.advance(key, canary, analysis, 'Succeeded');
+    // Deleted, or someone else set the phase: this analysis is over.
+    this.analyses.delete(key);
+  }
+
+  /** One analysis interval while Progressing: step the weight, or count a failed check, or leave the analysis. */
+  private progress(key: string, canary: any, analysis: Analysis): void {
+    const outcome = this.outcomes.get(key) ?? 'succeed';
+    const { maxWeight, stepWeight, threshold } = this.settings(canary);
+    const status = canary.status;
+    if (outcome === 'hang') {
+      analysis.held = 'hang';
+      return;
+    }
+    if (outcome === 'fail') {
+      // Flagger rolls back on the interval after the one whose check reached the threshold.
+      if (status.failedChecks >= threshold) return this.advance(key, canary, analysis, 'Failed');
+      this.write(canary, { failedChecks: status.failedChecks + 1 });
+      return this.schedule(key, analysis);
+    }
+    if (status.canaryWeight < maxWeight) {
+      this.write(canary, { canaryWeight: Math.min(status.canaryWeight + stepWeight, maxWeight) });
+      return this.schedule(key, analysis);
+    }
+    if (outcome === 'wait-promotion' && !analysis.approved) {
+      analysis.held = 'promotion';
+      this.write(canary, { phase: 'WaitingPromotion' });
+      return;
+    }
+    this.advance(key, canary, analysis, 'Promoting');
+  }
+
+  /** Moves to the next phase; Succeeded and Failed end the analysis. */
+  private advance(key: string, canary: any, analysis: Analysis, phase: string): void {
+    this.write(canary, { phase });
+    if (phase === 'Succeeded' || phase === 'Failed') this.analyses.delete(key);
+    else this.schedule(key, analysis);
+  }
+
+  /** Writes a status change the way setStatusPhase/syncCanaryStatus do, so watchers see one MODIFIED per change. */
+  private write(canary: any, change: Record<string, unknown>): void {
+    const previous = canary.status ?? {};
+    const status = { ...previous, ...change, lastTransitionTime: now() };
+    const phase: string = status.phase;
+    if (phase !== 'Progressing' && phase !== 'Waiting') {
+      status.canaryWeight = 0;
+      status.iterations = 0;
+    }
+    if (phase === 'Succeeded' || phase === 'Initialized') status.lastPromotedSpec = status.lastAppliedSpec;
+    status.conditions = conditionsFor(previous.conditions, phase, canary.spec?.targetRef?.kind ?? 'Deployment');
+    const key = `${canary.metadata.namespace}/${canary.metadata.name}`;
+    const seen = this.history.get(key) ?? [];
+    if (seen.at(-1) !== phase) this.history.set(key, [...seen, phase]);
+    this.store.put(CANARY, canary.metadata.namespace, { ...canary, status });
+  }
+}

@@ -1,0 +1,79 @@
+// End to end: a production deploy follows Argo CD and then the Flagger Canary of the app it changes, to its verdict.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { kustomization } from '../../src/sandbox/world.js';
+import { eventually, startFlightdeck, type Running } from './harness.js';
+import { lastRequest, requests, threadOf } from './slackView.js';
+
+const STAGING = 'k8s/overlays/staging/kustomization.yaml';
+
+let fd: Running;
+beforeEach(async () => {
+  fd = await startFlightdeck();
+  // build once, deploy many: production takes what staging runs
+  await fd.world.github.commit('acme/gitops', { [STAGING]: kustomization('staging', 'v3.0.0', 'v3.0.0') }, { message: 'staging on 3.0.0' });
+});
+afterEach(async () => {
+  await fd.close();
+});
+
+/** `/deploy prod v3.0.0 <apps>` by U0DEV, approved by two executives; returns the request as first posted. */
+async function approvedProductionDeploy(apps: string) {
+  const before = requests(fd.world).length;
+  expect((await fd.slash(`prod v3.0.0 ${apps}`, 'U0DEV')).status).toBe(200);
+  const req = await eventually(() => requests(fd.world).length > before && lastRequest(fd.world), { what: 'production request' });
+  await fd.click('deploy_approve', req.id, 'U0EXEC1');
+  await eventually(async () => (await fd.app.store.getRequest(req.id))?.approvals.length === 1, { what: 'first approval' });
+  await fd.click('deploy_approve', req.id, 'U0EXEC2');
+  return req;
+}
+
+const stateOf = async (id: string) => (await fd.app.store.getRequest(id))?.state;
+const canaryPhases = () => fd.world.kube.flagger.phases('production', 'backend');
+
+describe('canary', () => {
+  it('follows the canary analysis after the sync and succeeds only once Flagger promotes it', async () => {
+    const req = await approvedProductionDeploy('backend');
+    await eventually(() => threadOf(fd.world, req.ts).some((t) => t.includes('shop-prod is synced')), { what: 'argo synced' });
+    await eventually(async () => (await stateOf(req.id)) === 'succeeded', { what: 'succeeded', timeoutMs: 15_000 });
+    // The request ended only after Flagger's last phase, not at the sync.
+    expect(canaryPhases()).toEqual(['Progressing', 'Promoting', 'Finalising', 'Succeeded']);
+
+    await eventually(() => threadOf(fd.world, req.ts).some((t) => /production now runs v3\.0\.0/.test(t)), { what: 'final reply' });
+    const thread = threadOf(fd.world, req.ts).join('\n');
+    expect(thread).toMatch(/Following Flagger Canary backend/);
+    expect(thread).toMatch(/canary backend: analysis progressing: \d+% of 50% of traffic on the canary/);
+    expect(thread).toMatch(/Canary backend: canary analysis passed and Flagger promoted it\. production now runs v3\.0\.0\./);
+    expect(thread.indexOf('shop-prod is synced')).toBeLessThan(thread.indexOf('Following Flagger Canary'));
+    await eventually(() => /Deployed v3\.0\.0 to production/.test(lastRequest(fd.world)!.shown), { what: 'request message final' });
+    const actions = (await fd.app.store.auditOf(req.id)).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['canary-following', 'canary-succeeded', 'succeeded']));
+  });
+
+  it('fails the request when the analysis fails, and says git still names the new version', async () => {
+    fd.world.kube.flagger.setOutcome('production', 'backend', 'fail');
+    const req = await approvedProductionDeploy('backend');
+    await eventually(async () => (await stateOf(req.id)) === 'failed', { what: 'failed', timeoutMs: 15_000 });
+    const outcome = (await fd.app.store.getRequest(req.id))!.outcome!;
+    expect(outcome).toMatch(/Flagger's canary analysis failed after 5 failed checks: Canary analysis failed, Deployment scaled to zero\./);
+    expect(outcome).toMatch(/git still names v3\.0\.0 for production: revert commit `[0-9a-f]{7}`/);
+    await eventually(() => threadOf(fd.world, req.ts).some((t) => t.startsWith(':x: Failed: Flagger')), { what: 'failure in thread' });
+    expect((await fd.app.store.auditOf(req.id)).map((a) => a.action)).toContain('canary-failed');
+  });
+
+  it('does not wait on a canary whose target the deploy does not change', async () => {
+    const req = await approvedProductionDeploy('frontend');
+    await eventually(async () => (await stateOf(req.id)) === 'succeeded', { what: 'succeeded' });
+    expect(threadOf(fd.world, req.ts).join('\n')).not.toMatch(/canary/i);
+  });
+
+  it('keeps following the canary across a restart, until its promotion', async () => {
+    fd.world.kube.flagger.setOutcome('production', 'backend', 'wait-promotion');
+    const req = await approvedProductionDeploy('backend');
+    await eventually(() => threadOf(fd.world, req.ts).some((t) => /waiting for approval to promote/.test(t)), { what: 'held before promotion', timeoutMs: 15_000 });
+    expect(await stateOf(req.id)).toBe('syncing');
+    await fd.restart();
+    fd.world.kube.flagger.promote('production', 'backend');
+    await eventually(async () => (await stateOf(req.id)) === 'succeeded', { what: 'succeeded after restart', timeoutMs: 15_000 });
+    expect((await fd.app.store.getRequest(req.id))!.outcome).toMatch(/Flagger promoted it/);
+  });
+});
