@@ -98,12 +98,16 @@ export function describeCanary(state: CanaryState, baseline: string): string {
   }
 }
 
-/** Follows until the analysis of our revision succeeds or fails, or the canary's timeout. Returns how it ended. */
-export async function followCanary(deps: WorkflowDeps, request: DeployRequest, updates: ThreadUpdates): Promise<string> {
+/**
+ * Follows until the analysis of our revision succeeds or fails, or the canary's timeout. Returns how it ended, or null
+ * when the environment no longer has the canary (the config changed since the commit).
+ */
+export async function followCanary(deps: WorkflowDeps, request: DeployRequest, updates: ThreadUpdates): Promise<string | null> {
   const env = environmentOf(deps, request);
-  const ref = canaryRefOf(env)!;
+  const ref = canaryRefOf(env);
+  if (!ref || !env.canary) return null;
   const baseline = request.canaryBaseline ?? '';
-  const timeout = env.canary!.timeout;
+  const timeout = env.canary.timeout;
   updates.say(`:hatching_chick: Following Flagger Canary ${ref.name}: its analysis decides whether ${request.version} is promoted to all traffic.`);
   await recordStep(deps, request.id, 'flightdeck', 'canary-following', { canary: ref.name, namespace: ref.namespace });
   let verdict: CanaryVerdict = { done: false };

@@ -113,8 +113,10 @@ export async function followSync(deps: WorkflowDeps, request: DeployRequest, upd
   if (request.canaryBaseline !== null) {
     updates.say(synced);
     const canary = await followCanary(deps, request, updates);
-    outcome = `${outcome}; ${canary}`;
-    last = `:white_check_mark: Canary ${env.canary?.name ?? ''}: ${canary}.`;
+    if (canary !== null) {
+      outcome = `${outcome}; ${canary}`;
+      last = `:white_check_mark: Canary ${env.canary?.name ?? ''}: ${canary}.`;
+    }
   }
   const succeeded = await deps.store.transition(request.id, 'syncing', 'succeeded', { outcome }, deps.clock.now());
   if (!succeeded) return deps.store.getRequest(request.id);
