@@ -68,8 +68,9 @@ async function commit(deps: WorkflowDeps, request: DeployRequest, updates: Threa
   const repo = deps.config.gitops.repo;
   const changes = request.changes.map((c) => ({ image: c.image, newTag: c.to }));
   const link = boundedPermalink(deps, threadOf(request));
-  // Read before the commit exists, so Flagger cannot have started on it yet.
-  let baseline = await canaryBaseline(deps, request, updates);
+  // Read before the commit exists, so Flagger cannot have started on it yet; alongside the overlay read, not before it.
+  const baselineRead = canaryBaseline(deps, request, updates).catch(() => null);
+  let baseline: string | null = null;
   let commitSha: string | null = null;
   for (let attempt = 0; commitSha === null; attempt++) {
     const overlay = await readOverlay(deps.gitops, env, repo);
@@ -79,10 +80,9 @@ async function commit(deps: WorkflowDeps, request: DeployRequest, updates: Threa
       commitSha = (await deps.gitops.lastCommitOf(overlay.file.path)) ?? null;
       if (!commitSha) throw new Error(`no commit found for ${overlay.file.path}`);
       await recordStep(deps, request.id, 'flightdeck', 'commit-skipped', { reason: 'overlay already at target', commitSha });
-      if (baseline !== null) {
+      if ((await baselineRead) !== null) {
         // The canary was read after the commit: Flagger may already be on it, so its analysis cannot be told apart.
         updates.say(':warning: The canary analysis of this commit cannot be followed after the restart; `/canary-status` shows it.');
-        baseline = null;
       }
       break;
     }
@@ -91,6 +91,7 @@ async function commit(deps: WorkflowDeps, request: DeployRequest, updates: Threa
       throw new UserError(`${env.name} changed since this was requested (${running}); nothing was committed. Ask again if it is still wanted.`);
     }
     const edited = setImageTags(overlay.file.content, changes);
+    baseline = await baselineRead;
     try {
       commitSha = (await deps.gitops.writeFile(overlay.file, edited.text, commitMessage(request, await link))).commitSha;
     } catch (err) {
