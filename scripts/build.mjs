@@ -3,7 +3,7 @@
 //   compile: tsc -> dist/ (the sandbox and bench/ scripts, which import the fakes)
 // Each part runs only when a file it reads is newer than its last build.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,7 +34,7 @@ export async function bundle({ force = false } = {}) {
   if (!force && !stale(stamp, ['src', 'package.json', 'package-lock.json'])) return false;
   process.stderr.write('flightdeck: bundling (esbuild)…\n');
   const esbuild = await import('esbuild');
-  // Built beside the old bundle and swapped in whole, so a process starting meanwhile never reads half a file.
+  // Built beside the old bundle, so a process starting meanwhile never reads half a file.
   const outdir = join(root, `dist/bundle.${process.pid}`);
   await esbuild.build({
     entryPoints: [join(root, 'src/main.ts')],
@@ -56,8 +56,11 @@ export async function bundle({ force = false } = {}) {
   // esbuild keeps a service process for further builds; `npm start` goes on to run the bot in this process.
   await esbuild.stop();
   writeFileSync(join(outdir, '.stamp'), new Date().toISOString());
-  rmSync(join(root, 'dist/bundle'), { recursive: true, force: true });
-  renameSync(outdir, join(root, 'dist/bundle'));
+  // File by file, each rename atomic: another `npm start` importing the bundle meanwhile reads the old or the new file.
+  const final = join(root, 'dist/bundle');
+  mkdirSync(final, { recursive: true });
+  for (const file of ['main.js.map', 'main.js', '.stamp']) renameSync(join(outdir, file), join(final, file));
+  rmSync(outdir, { recursive: true, force: true });
   return true;
 }
 
