@@ -13,7 +13,8 @@ const HELP = `Sandbox console. Every line is sent to Flightdeck the way Slack wo
 Seed: dev runs v3.0.0, staging and production v2.9.0; U0LEAD approves staging, two of S0EXEC production.`;
 
 export async function runConsole(world: World, flightdeckUrl: string, channel = 'C0DEPLOYS'): Promise<void> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  // Lines are read as a stream, so piped input is not lost between prompts and its end quits like `quit`.
+  const rl = createInterface({ input: process.stdin, output: process.stdout, prompt: 'U0DEV> ' });
   let user = 'U0DEV';
   let shown = 0;
   const showNew = () => {
@@ -26,11 +27,16 @@ export async function runConsole(world: World, flightdeckUrl: string, channel = 
       for (const button of buttonsIn(call.args.blocks)) process.stdout.write(`    [${button.label}]  type: ${button.verb} ${button.value}\n`);
     }
   };
+  const showAnswers = () => {
+    showNew();
+    for (const r of world.slack.responses.splice(0)) process.stdout.write(`  (reply) ${String(r.body?.text ?? JSON.stringify(r.body))}\n`);
+  };
   const timer = setInterval(showNew, 200);
   process.stdout.write(`${HELP}\n`);
+  rl.prompt();
   try {
-    for (;;) {
-      const line = (await rl.question(`${user}> `)).trim();
+    for await (const raw of rl) {
+      const line = raw.trim();
       if (line === 'quit' || line === 'exit') break;
       if (line === 'help' || line === '') {
         process.stdout.write(`${HELP}\n`);
@@ -52,10 +58,13 @@ export async function runConsole(world: World, flightdeckUrl: string, channel = 
         process.stdout.write('Not understood; type help.\n');
       }
       await new Promise((r) => setTimeout(r, 300));
-      showNew();
-      const answered = world.slack.responses.splice(0);
-      for (const r of answered) process.stdout.write(`  (reply) ${String(r.body?.text ?? JSON.stringify(r.body))}\n`);
+      showAnswers();
+      rl.setPrompt(`${user}> `);
+      rl.prompt();
     }
+    // What the last command set going (a sync, a reply) still shows before the console closes.
+    await new Promise((r) => setTimeout(r, 1_000));
+    showAnswers();
   } finally {
     clearInterval(timer);
     rl.close();
