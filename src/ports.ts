@@ -128,6 +128,8 @@ export interface RequestView {
   approvers: { users: string[]; groups: string[] };
   gitopsRepo: string;
   checks: string[];
+  /** the Flagger Canary whose analysis the request waits for after the sync, if any */
+  canary?: string;
 }
 
 export interface Clock {

@@ -20,7 +20,8 @@ export function threadOf(request: DeployRequest): ChatThread {
 /** What the request message shows beyond the request: its approvers, the GitOps repo, the required checks. */
 export function viewOf(deps: WorkflowDeps, request: DeployRequest): RequestView {
   const env = environmentOf(deps, request);
-  return { approvers: policyFor(env, request.kind).approvers, gitopsRepo: deps.config.gitops.repo, checks: env.gates.requiredChecks };
+  const canary = request.canaryBaseline !== null && env.canary ? { canary: env.canary.name } : {};
+  return { approvers: policyFor(env, request.kind).approvers, gitopsRepo: deps.config.gitops.repo, checks: env.gates.requiredChecks, ...canary };
 }
 
 export function argoRefOf(env: EnvironmentConfig): ArgoAppRef {

@@ -45,6 +45,8 @@ describe('canary', () => {
     expect(thread).toMatch(/Canary backend: canary analysis passed and Flagger promoted it\. production now runs v3\.0\.0\./);
     expect(thread.indexOf('shop-prod is synced')).toBeLessThan(thread.indexOf('Following Flagger Canary'));
     await eventually(() => /Deployed v3\.0\.0 to production/.test(lastRequest(fd.world)!.shown), { what: 'request message final' });
+    const updates = fd.world.slack.calls.filter((c) => c.method === 'chat.update').map((c) => JSON.stringify(c.args.blocks));
+    expect(updates.some((u) => u.includes("then Flagger's canary backend analyses it"))).toBe(true);
     const actions = (await fd.app.store.auditOf(req.id)).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['canary-following', 'canary-succeeded', 'succeeded']));
   });

@@ -141,6 +141,11 @@ describe('requestMessage after pending', () => {
     ['rejected', { rejectedBy: 'U0LEAD' }, '🚫 Rejected by <@U0LEAD>'],
     ['expired', {}, '⌛ Expired: no approval within 1h'],
   ];
+  it('syncing: says when a canary analysis follows the sync', () => {
+    const syncing = request({ state: 'syncing', commitSha: 'abcdef1234567890' });
+    expect(allText(requestMessage(syncing, { ...view, canary: 'backend' }))).toContain("⏳ Syncing… Argo CD is applying `abcdef1`, then Flagger's canary backend analyses it");
+    expect(allText(requestMessage(syncing, view))).not.toContain('canary');
+  });
   for (const [state, patch, expected] of cases) {
     it(`${state}: shows "${expected}" and no buttons`, () => {
       const message = requestMessage(request({ state, ...patch }), view);

@@ -83,7 +83,7 @@ export function statusLine(request: DeployRequest, view: RequestView): string {
     case 'committed':
       return `⏳ Syncing… committed ${commit ?? 'the change'} to ${code(view.gitopsRepo)}`;
     case 'syncing':
-      return `⏳ Syncing… Argo CD is applying ${commit ?? 'the change'}`;
+      return `⏳ Syncing… Argo CD is applying ${commit ?? 'the change'}${view.canary ? `, then Flagger's canary ${escapeMrkdwn(view.canary)} analyses it` : ''}`;
     case 'succeeded': {
       const what = request.kind === 'rollback' ? `Rolled back: deployed ${escapeMrkdwn(request.version)} to ${escapeMrkdwn(request.env)}` : `Deployed ${escapeMrkdwn(request.version)} to ${escapeMrkdwn(request.env)}`;
       return `✅ ${what}${commit ? ` (commit ${commit})` : ''}${outcome ? ` — ${outcome}` : ''}`;
