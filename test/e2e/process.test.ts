@@ -1,9 +1,9 @@
 // The real process: `npm start` bundles if needed, /readyz turns 200, the bundle runs a whole promotion, SIGTERM stops it
 // cleanly; a bad config stops it with a clear message.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { promoteStaging, until } from '../../src/sandbox/promotion.js';
 import { slashCommandPayload } from '../../src/sandbox/slack/requests.js';
 import { kustomization, startWorld, type World } from '../../src/sandbox/world.js';
@@ -13,12 +13,18 @@ let world: World;
 beforeAll(async () => {
   world = await startWorld();
 });
+const children: ChildProcess[] = [];
+afterEach(() => {
+  // A failed assertion must not leave a bot running after the test.
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
 afterAll(async () => {
   await world.close();
 });
 
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, [join(root, 'scripts/start.mjs')], { cwd: root, env: { ...process.env, ...world.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
