@@ -140,10 +140,13 @@ export async function expireRequest(deps: WorkflowDeps, requestId: string): Prom
   const expired = await deps.store.transition(requestId, 'pending', 'expired', { outcome: 'not enough approvals in time' }, deps.clock.now());
   if (!expired) return null;
   await recordStep(deps, requestId, 'flightdeck', 'expired', { approvals: expired.approvals });
-  const updates = new ThreadUpdates(deps, threadOf(expired), requestId);
-  updates.show(expired);
-  updates.say(`:hourglass: Expired with ${expired.approvals.length} of ${expired.required} approvals. Nothing was deployed; run the command again to ask anew.`);
-  await updates.flush();
+  // A request whose message is still being posted has nothing to update yet; its buttons answer that it expired.
+  if (expired.messageTs) {
+    const updates = new ThreadUpdates(deps, threadOf(expired), requestId);
+    updates.show(expired);
+    updates.say(`:hourglass: Expired with ${expired.approvals.length} of ${expired.required} approvals. Nothing was deployed; run the command again to ask anew.`);
+    await updates.flush();
+  }
   deps.metrics.workflowOutcome(expired.kind, 'expired');
   await refreshPendingGauge(deps);
   return expired;

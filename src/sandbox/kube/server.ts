@@ -32,6 +32,8 @@ export interface KubeCall {
   query?: string;
   contentType?: string;
   body?: unknown;
+  /** the answer's status, once sent (a 409 lost a race; a watch has its status when the stream ends) */
+  status?: number;
 }
 
 export interface KubeFake {
@@ -120,6 +122,7 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string }
     }
     const call: KubeCall = { method: req.method ?? 'GET', path: url.pathname, ...(url.search ? { query: url.search.slice(1) } : {}), ...(contentType ? { contentType } : {}), ...(body !== undefined ? { body } : {}) };
     calls.push(call);
+    res.on('finish', () => (call.status = res.statusCode));
     fake.onCall?.(call);
     if (fake.latencyMs > 0) await sleep(fake.latencyMs);
     if (req.headers.authorization !== `Bearer ${token}`) {
