@@ -117,7 +117,6 @@ export class ArgoSimulator {
     this.steps.later(fn);
   }
 
-
   private load(key: string): { namespace: string; app: any } | null {
     const [namespace, name] = key.split('/') as [string, string];
     const app = this.store.get(APP, namespace, name);

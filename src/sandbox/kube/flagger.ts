@@ -225,7 +225,6 @@ export class FlaggerSimulator {
     this.steps.later(fn);
   }
 
-
   /** One pending step per analysis at most, and none while stopped (start() schedules what is left). */
   private schedule(key: string, analysis: Analysis): void {
     if (!this.running || analysis.scheduled || analysis.held) return;
