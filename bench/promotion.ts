@@ -93,12 +93,8 @@ async function main(): Promise<void> {
 
   // One two-app staging promotion, step by step.
   const run = await promoteStaging(url, world);
-  const requestCalls = { github: 0, kubernetes: 0, slack: 0 };
-  const afterPosted = world.github.calls.slice(run.beforeCommand.github, run.beforeApprove.github);
-  requestCalls.github = afterPosted.length;
-  requestCalls.kubernetes = run.beforeApprove.kube - run.beforeCommand.kube;
-  requestCalls.slack = run.beforeApprove.slack - run.beforeCommand.slack;
-  const requestTrips = roundTrips(afterPosted);
+  const requestCalls = callsSince(world, run.beforeCommand, run.beforeApprove);
+  const requestTrips = roundTrips(world.github.calls.slice(run.beforeCommand.github, run.beforeApprove.github));
   const commitCalls = world.github.calls.slice(run.beforeApprove.github);
   const commitTrips = roundTrips(commitCalls.slice(0, commitCalls.findIndex((c) => c.method === 'PUT' && c.status < 300) + 1));
   const total = callsSince(world, run.beforeCommand);

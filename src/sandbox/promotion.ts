@@ -19,18 +19,16 @@ export interface CallMarks {
   slack: number;
 }
 
-export function mark(world: World): CallMarks {
+function mark(world: World): CallMarks {
   return { github: world.github.calls.length, kube: world.kube.calls.length, slack: world.slack.calls.length };
 }
 
-export function callsSince(world: World, marks: CallMarks) {
-  return { github: world.github.calls.length - marks.github, kubernetes: world.kube.calls.length - marks.kube, slack: world.slack.calls.length - marks.slack };
+/** Upstream calls made between two marks (the second one: now). */
+export function callsSince(world: World, from: CallMarks, to: CallMarks = mark(world)) {
+  return { github: to.github - from.github, kubernetes: to.kube - from.kube, slack: to.slack - from.slack };
 }
 
 export interface PromotionRun {
-  requestId: string;
-  /** ts of the request message in C0DEPLOYS */
-  requestTs: string;
   ackMs: number;
   ackStatus: number;
   postedMs: number;
@@ -59,5 +57,5 @@ export async function promoteStaging(url: string, world: World, version = 'v3.0.
   await until(() => world.kube.calls.slice(beforeApprove.kube).some((c) => c.method === 'PATCH' && (c.body as { operation?: unknown } | undefined)?.operation), timeoutMs);
   const syncMs = performance.now() - t1;
   await until(() => world.slack.messages('C0DEPLOYS').some((m) => m.thread_ts === posted.ts && /healthy/i.test(m.text)), timeoutMs);
-  return { requestId, requestTs: posted.ts, ackMs: ack.ms, ackStatus: ack.status, postedMs, commitMs, syncMs, beforeCommand, beforeApprove };
+  return { ackMs: ack.ms, ackStatus: ack.status, postedMs, commitMs, syncMs, beforeCommand, beforeApprove };
 }
