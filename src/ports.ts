@@ -1,5 +1,6 @@
 // The interfaces workflows need from the outside world; adapters implement them, tests use the same ones.
 import type { AppChange, AuditEntry, CommitSummary, DeployRequest, Lock, RequestState, Timer } from './domain/types.js';
+import type { RunEvent } from './domain/runEvents.js';
 
 /** A file of the GitOps repository as read at the branch head. */
 export interface RepoFile {
@@ -130,6 +131,31 @@ export interface RequestView {
   checks: string[];
   /** the Flagger Canary whose analysis the request waits for after the sync, if any */
   canary?: string;
+}
+
+/** A run as its events are told: its id and, once its request message is posted, its thread. */
+export interface RunRef {
+  runId: string;
+  thread: ChatThread | null;
+}
+
+/**
+ * The one way workflows say what happened. `emit` records the event (audit entry, log line) before it resolves, then
+ * hands it to the sinks (the Slack thread, GitHub Deployment statuses), which word it for their audience without
+ * holding up the workflow. `show` updates the run's request message in place, in order with its events.
+ */
+export interface RunEvents {
+  emit(run: RunRef, actor: string, event: RunEvent): Promise<void>;
+  show(run: RunRef, request: DeployRequest): void;
+  /** Resolves when everything handed to the sinks for this run so far was delivered (or failed and was logged). */
+  settled(runId: string): Promise<void>;
+}
+
+/** Where events go after they are recorded; each sink words them for its audience. */
+export interface RunSink {
+  /** Delivers one event; a failure is logged by the recorder and never fails the run. */
+  deliver(run: RunRef, actor: string, event: RunEvent): Promise<void>;
+  show?(run: RunRef, request: DeployRequest): Promise<void>;
 }
 
 export interface Clock {

@@ -1,0 +1,80 @@
+// Why Flightdeck refused or stopped something, as data: a code and its parameters. The edge words it for its audience.
+import type { Lock } from './types.js';
+
+/** A set of people as configured (users and groups), shown when saying who may do something. */
+export interface AudienceRef {
+  users: string[];
+  groups: string[];
+}
+
+/** Which `/deploy` usage hint a malformed command gets. */
+export type UsageHint =
+  | { hint: 'status-args'; got: string }
+  | { hint: 'unlock-args' }
+  | { hint: 'lock-target' }
+  | { hint: 'bad-duration'; text: string; max?: string }
+  | { hint: 'environment-first'; suggestion: string }
+  | { hint: 'which-version'; env: string };
+
+/**
+ * Every refusal and failure reason Flightdeck gives a person. Parameters are raw (never escaped); where text comes
+ * from outside (YAML, Argo CD, Flagger), it is a parameter too, so each audience escapes it exactly once.
+ */
+export type Problem =
+  // parsing and input
+  | { code: 'usage'; command: string; detail: UsageHint }
+  | { code: 'unknown-environment'; given: string; known: string[] }
+  | { code: 'unknown-apps'; given: string[]; known: string[] }
+  | { code: 'bad-tag'; version: string }
+  | { code: 'not-a-commit'; version: string; app: string; source: string; example: string }
+  | { code: 'not-semver'; version: string; env: string; app?: string }
+  // who and when
+  | { code: 'not-deployer'; env: string; deployers: AudienceRef | null }
+  | { code: 'locked'; env: string; lock: Lock; then: 'nothing-deployed' | 'approval-not-recorded' }
+  | { code: 'frozen'; env: string; freeze: string; endsAt: number | null; then: 'nothing-deployed' | 'approval-not-recorded' }
+  | { code: 'not-locked'; env: string }
+  | { code: 'pull-request-mode' }
+  // what the repositories say
+  | { code: 'no-overlay'; env: string; repo: string; folder: string }
+  | { code: 'overlay-invalid'; file: string; detail: string }
+  | { code: 'overlay-no-image'; file: string; image: string }
+  | { code: 'overlay-digest'; file: string; image: string; digest: string }
+  | { code: 'overlay-unsupported-tag'; value: string; token: string }
+  | { code: 'apps-not-in-overlay'; env: string; overlay: string; apps: string[]; images: string[] }
+  | { code: 'no-apps-in-overlay'; env: string; overlay: string }
+  | { code: 'already-running'; env: string; version: string; apps: string[] }
+  | { code: 'not-promoted-yet'; version: string; previous: string; running: Array<{ app: string; tag: string | null }> }
+  | { code: 'version-not-found'; app: string; source: string; ref: string; kind: 'tag' | 'commit' }
+  | { code: 'checks-not-passed'; app: string; version: string; sha: string; checks: Array<{ name: string; state: 'failure' | 'pending' | 'missing' }> }
+  // requests and buttons
+  | { code: 'not-approver'; env: string; kind: 'deploy' | 'rollback'; action: 'approve' | 'reject' }
+  | { code: 'own-request'; kind: 'deploy' | 'rollback' }
+  | { code: 'already-approved' }
+  | { code: 'request-gone' }
+  | { code: 'request-decided'; state: string }
+  | { code: 'request-expired' }
+  | { code: 'environment-gone'; env: string }
+  | { code: 'cannot-post'; reason: string }
+  // delivery
+  | { code: 'env-moved'; env: string; running: Array<{ app: string; tag: string | null }> }
+  | { code: 'argo-kept-busy'; application: string }
+  | { code: 'sync-failed'; application: string; phase: string; message: string | null }
+  | { code: 'unhealthy'; application: string; health: string }
+  | { code: 'sync-timeout'; application: string; revision: string; afterMs: number; lastSeen: string | null }
+  | { code: 'canary-failed'; canary: string; failedChecks: number; message: string | null; version: string; env: string; commitSha: string }
+  | { code: 'canary-deleted'; canary: string }
+  | { code: 'canary-lost'; canary: string; namespace: string; env: string; detail: string }
+  | { code: 'canary-timeout'; canary: string; afterMs: number; lastSeen: string | null }
+  | { code: 'interrupted' }
+  | { code: 'internal'; reference: string };
+
+export type ProblemCode = Problem['code'];
+
+/** A problem the person can fix, carried as data; `message` is a plain wording for logs only. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+
+  constructor(readonly problem: Problem) {
+    super(`refused: ${problem.code}`);
+  }
+}

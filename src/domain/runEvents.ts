@@ -1,0 +1,53 @@
+// The closed vocabulary of what happens in a run, as data: workflows emit these, one recorder stores them, each sink words them.
+import type { Problem } from './problems.js';
+import type { RequestKind } from './types.js';
+
+/** One app's version change as the events tell it. */
+export interface ChangeLine {
+  app: string;
+  from: string | null;
+  to: string;
+}
+
+/** Where a canary analysis stands, as Flightdeck reads it from the Flagger Canary. */
+export type CanaryStage =
+  | { stage: 'detecting' }
+  | { stage: 'waiting-rollout' }
+  | { stage: 'progressing'; weight: number; maxWeight: number | null; failedChecks: number; threshold: number | null; iterations: number }
+  | { stage: 'waiting-promotion' }
+  | { stage: 'promoting' }
+  | { stage: 'finalising' }
+  | { stage: 'other'; phase: string };
+
+/** What happens to a deploy or rollback request, in the order it can happen. */
+export type DeliveryEvent =
+  | { type: 'requested'; kind: RequestKind; env: string; version: string; changes: ChangeLine[]; required: number }
+  | { type: 'refused'; kind: RequestKind; env: string; version: string; problem: Problem }
+  | { type: 'approved'; by: string; approvals: number; required: number }
+  | { type: 'approval-refused'; by: string; problem: Problem }
+  | { type: 'rejected'; by: string }
+  | { type: 'withdrawn'; by: string }
+  | { type: 'expired'; approvals: number; required: number }
+  | { type: 'no-approval-needed'; env: string }
+  | { type: 'commit-conflict'; attempt: number }
+  | { type: 'committed'; repo: string; overlay: string; commitSha: string; changes: ChangeLine[]; url: string | null }
+  | { type: 'commit-found'; commitSha: string }
+  | { type: 'sync-requested'; application: string; revision: string; initiatedBy: string; url: string | null }
+  | { type: 'sync-auto'; application: string; revision: string; url: string | null }
+  | { type: 'sync-busy'; application: string; reason: string }
+  | { type: 'sync-progress'; application: string; phase: string | null; syncStatus: string; health: string }
+  | { type: 'synced'; application: string; revision: string }
+  | { type: 'canary-following'; canary: string; namespace: string; version: string }
+  | { type: 'canary-unavailable'; canary: string; namespace: string; why: 'unreadable' | 'missing' | 'after-restart' }
+  | { type: 'canary-progress'; canary: string; progress: CanaryStage }
+  | { type: 'canary-verdict'; canary: string; passed: boolean; initialised: boolean; failedChecks: number; message: string | null }
+  | { type: 'deployment-created'; repo: string; app: string; deploymentId: number }
+  | { type: 'succeeded'; kind: RequestKind; env: string; version: string; commitSha: string | null; canary: string | null }
+  | { type: 'failed'; problem: Problem };
+
+export type RunEvent = DeliveryEvent;
+
+export type RunEventType = RunEvent['type'];
+
+/** Events that edit one progress line in place instead of adding a line to the thread. */
+export const PROGRESS_EVENTS: ReadonlySet<RunEventType> = new Set<RunEventType>(['sync-progress', 'canary-progress']);
