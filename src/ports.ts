@@ -1,6 +1,7 @@
 // The interfaces workflows need from the outside world; adapters implement them, tests use the same ones.
 import type { AppChange, AuditEntry, CommitSummary, DeployRequest, Lock, RequestState, Timer } from './domain/types.js';
 import type { RunEvent } from './domain/runEvents.js';
+import type { IncidentStore } from './workflows/incidentPorts.js';
 
 /** A file of the GitOps repository as read at the branch head. */
 export interface RepoFile {
@@ -172,7 +173,7 @@ export type ApprovalOutcome =
   | { kind: 'expired'; request: DeployRequest };
 
 /** Durable state. Every state change is atomic; losing a race is reported, not hidden. */
-export interface Store {
+export interface Store extends IncidentStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 

@@ -1,4 +1,5 @@
 // The store's schema as an ordered list of numbered migrations, written in SQL both SQLite and PostgreSQL accept.
+import { incidentsMigration } from './incidents.js';
 
 /**
  * One schema step. `sql` may hold several statements. Times are BIGINT epoch milliseconds and
@@ -92,6 +93,7 @@ export const migrations: readonly Migration[] = [
     name: 'requests remember the canary analysis they wait for',
     sql: `ALTER TABLE requests ADD COLUMN canary_baseline TEXT;`,
   },
+  incidentsMigration,
 ];
 
 /** The migration's SQL for one dialect. */

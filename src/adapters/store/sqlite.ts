@@ -6,6 +6,9 @@ import type { ApprovalOutcome, Store } from '../../ports.js';
 import type { AuditEntry, DeployRequest, Lock, RequestState, Timer } from '../../domain/types.js';
 import { SCHEMA_MIGRATIONS_SQL, migrationSql, migrations } from './migrations.js';
 import { assertTransition } from '../../domain/requestStates.js';
+import type { Incident, IncidentGuard, IncidentPatch, IncidentState, NewIncident } from '../../domain/incidents.js';
+import type { TimelineEntry } from '../../domain/incidentEvents.js';
+import { SqliteIncidents } from './incidents.js';
 import {
   auditFromRow,
   lockFromRow,
@@ -33,6 +36,20 @@ export class SqliteStore implements Store {
   private lastPruneAt = Number.NEGATIVE_INFINITY;
 
   private constructor(private readonly db: Db) {}
+
+  private incidentRows: SqliteIncidents | null = null;
+
+  /** Incident records live in ./incidents.ts; these delegate to it. */
+  private get incidents(): SqliteIncidents {
+    return (this.incidentRows ??= new SqliteIncidents(this.db));
+  }
+  createIncident = (input: NewIncident): Promise<Incident> => this.incidents.createIncident(input);
+  getIncident = (number: number): Promise<Incident | null> => this.incidents.getIncident(number);
+  incidentInChannel = (channel: string): Promise<Incident | null> => this.incidents.incidentInChannel(channel);
+  listIncidents = (states: IncidentState[]): Promise<Incident[]> => this.incidents.listIncidents(states);
+  updateIncident = (number: number, guard: IncidentGuard, patch: IncidentPatch, at: number): Promise<Incident | null> => this.incidents.updateIncident(number, guard, patch, at);
+  addTimeline = (number: number, entry: TimelineEntry): Promise<void> => this.incidents.addTimeline(number, entry);
+  timelineOf = (number: number): Promise<TimelineEntry[]> => this.incidents.timelineOf(number);
 
   /** Opens (creating when needed) the database file and brings its schema up to date; ':memory:' for a private one. */
   static open(path: string): SqliteStore {
