@@ -1,4 +1,5 @@
-// Builds the Octokit client the GitHub adapters share: token or GitHub App auth, throttling and retry when resilient, timing of every call.
+// Builds the Octokit client the GitHub adapters share: token or GitHub App auth, a timeout on every attempt, throttling and retry
+// when resilient (reads only; rate-limit waits only while short), timing of every call.
 import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
@@ -24,12 +25,21 @@ export interface OctokitOptions {
   onRequest?: (operation: string, seconds: number, ok: boolean) => void;
   /** default: silent */
   log?: OctokitLog;
+  /** how long one HTTP attempt may take (default ATTEMPT_TIMEOUT_MS) */
+  timeoutMs?: number;
+  /** the fetch Octokit uses (default: the global one) */
+  fetch?: typeof globalThis.fetch;
 }
 
 const silent: OctokitLog = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** Retries after a rate limit at most this many times before the error reaches the workflow. */
-const RATE_LIMIT_RETRIES = 2;
+export const RATE_LIMIT_RETRIES = 2;
+/** A rate-limit wait longer than this is not waited out: the call fails at once and the person is told. */
+export const MAX_RATE_LIMIT_WAIT_S = 10;
+export const ATTEMPT_TIMEOUT_MS = 20_000;
+/** Only these are retried after a 5xx or a network error: a write whose answer was lost may have been applied. */
+const IDEMPOTENT = new Set(['GET', 'HEAD']);
 
 export function createOctokit(opts: OctokitOptions): Octokit {
   const log = opts.log ?? silent;
@@ -37,24 +47,26 @@ export function createOctokit(opts: OctokitOptions): Octokit {
     'token' in opts.auth
       ? { auth: opts.auth.token }
       : { authStrategy: createAppAuth, auth: { appId: opts.auth.appId, privateKey: opts.auth.privateKey, installationId: opts.auth.installationId } };
-  const base = { baseUrl: opts.baseUrl.replace(/\/+$/, ''), userAgent: 'flightdeck', log, ...auth };
+  const request = { fetch: withTimeout(opts.fetch ?? globalThis.fetch, opts.timeoutMs ?? ATTEMPT_TIMEOUT_MS) };
+  const base = { baseUrl: opts.baseUrl.replace(/\/+$/, ''), userAgent: 'flightdeck', log, request, ...auth };
+  const shortWait = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number): boolean => {
+    const retry = retryAfter <= MAX_RATE_LIMIT_WAIT_S && retryCount < RATE_LIMIT_RETRIES;
+    log.warn(`GitHub ${kind} on ${options.method} ${options.url}: ${retry ? `retry ${retryCount + 1} in ${retryAfter}s` : `not waiting ${retryAfter}s (retry ${retryCount + 1})`}`);
+    return retry;
+  };
   const octokit = opts.resilient
     ? new (Octokit.plugin(throttling, retry))({
         ...base,
-        throttle: {
-          onRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-            log.warn(`GitHub rate limit on ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter}s`);
-            return retryCount < RATE_LIMIT_RETRIES;
-          },
-          onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
-            log.warn(`GitHub secondary rate limit on ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter}s`);
-            return retryCount < RATE_LIMIT_RETRIES;
-          },
-        },
+        throttle: { onRateLimit: shortWait('rate limit'), onSecondaryRateLimit: shortWait('secondary rate limit') },
         // 409 is a lost optimistic write: retrying the same request cannot succeed.
         retry: { doNotRetry: [400, 401, 403, 404, 409, 410, 422, 451] },
       })
     : new Octokit(base);
+  // Registered after the plugins, so it runs before them: writes are never retried by plugin-retry (rate limits are, as
+  // GitHub applied nothing then).
+  octokit.hook.before('request', (options) => {
+    if (!IDEMPOTENT.has(options.method)) options.request = { ...options.request, retries: 0 };
+  });
 
   const onRequest = opts.onRequest;
   if (onRequest) {
@@ -64,4 +76,13 @@ export function createOctokit(opts: OctokitOptions): Octokit {
     });
   }
   return octokit;
+}
+
+/** A fetch whose every call is aborted after `ms` (an attempt: the retry plugin's next attempt gets its own). */
+function withTimeout(inner: typeof globalThis.fetch, ms: number): typeof globalThis.fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(ms);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return inner(input, { ...init, signal });
+  };
 }

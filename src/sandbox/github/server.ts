@@ -18,6 +18,9 @@
 // - Deployments never auto-merge (`auto_merge` is ignored); required contexts are checked against
 //   the fake's check runs and statuses. Ids of check runs, statuses and deployments share one counter.
 // - html_url values point at the fake's origin, which does not serve them.
+// - Failures happen only when a test or the sandbox queues them on `faults` (../faults.ts; `githubFaults` has GitHub's
+//   rate-limit answers). Rate-limit headers appear only on those answers; a real 403 rate limit also sends them on
+//   every success. A `lost` answer is applied in git and then the connection is closed, as a proxy 502 would leave it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +32,7 @@ import { GitRepo } from './gitRepo.js';
 import { HttpError, ok, serialized, type CheckConclusion, type FakeState, type RepoState, type Reply } from './model.js';
 import { refRoutes } from './refRoutes.js';
 import { emailOf, loginOf } from './shapes.js';
+import { Faults } from '../faults.js';
 
 export interface GitHubFake {
   /** base URL for Octokit `baseUrl`, e.g. http://127.0.0.1:PORT */
@@ -54,6 +58,8 @@ export interface GitHubFake {
   /** runs once, right before the next contents PUT is applied (lets a test push a competing commit first) */
   beforeNextWrite(hook: () => Promise<void>): void;
   deployments(fullName: string): Array<{ id: number; ref: string; environment: string; statuses: Array<{ state: string }> }>;
+  /** queued failures (5xx, rate limits, resets, hangs, slow or lost answers), matched by method and path */
+  faults: Faults;
   close(): Promise<void>;
 }
 
@@ -147,6 +153,7 @@ export async function startGitHubFake(opts: { root?: string; token?: string; lat
     url: '',
     latencyMs: opts.latencyMs ?? 0,
     calls,
+    faults: new Faults(),
 
     async createRepo(fullName, files, o = {}) {
       const [owner, name, extra] = fullName.split('/');
@@ -217,6 +224,7 @@ export async function startGitHubFake(opts: { root?: string; token?: string; lat
     },
 
     async close() {
+      fake.faults.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -238,9 +246,12 @@ export async function startGitHubFake(opts: { root?: string; token?: string; lat
         return { status: 500, body: { message: `fake: ${(error as Error).message}` } };
       }
     };
-    void respond().then((reply) => {
-      calls.push({ method: req.method ?? 'GET', path: readablePath(path), status: reply.status, startedAt, endedAt: Date.now() });
-      send(res, reply);
+    void fake.faults.intercept(req, res).then((outcome) => {
+      if (outcome === 'handled') return;
+      return respond().then((reply) => {
+        calls.push({ method: req.method ?? 'GET', path: readablePath(path), status: reply.status, startedAt, endedAt: Date.now() });
+        send(res, reply);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
