@@ -1,19 +1,75 @@
-// `npm run sandbox`: the whole product on one machine — fakes of Slack, GitHub and Kubernetes, Flightdeck, and a console.
-import { KubeConfig } from '@kubernetes/client-node';
-import { createFlightdeck } from '../app.js';
-import { loadConfig, loadEnv } from '../config/loader.js';
-import { createLogger } from '../runtime/logger.js';
+// `npm run sandbox`: the whole product on one machine — fakes of Slack, GitHub and Kubernetes, Flightdeck, and a Slack-like page (or the line console).
+import { parseArgs } from 'node:util';
 import { runConsole } from './console.js';
-import { startWorld } from './world.js';
+import { seededWorld } from './seedGitops.js';
+import { startSandbox } from './web/sandbox.js';
 
-const world = await startWorld();
-const settings = loadEnv({ ...world.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-const { config } = loadConfig(settings.configPath);
-const kubeconfig = new KubeConfig();
-kubeconfig.loadFromFile(world.kubeconfigPath);
-const app = await createFlightdeck(settings, config, { logger: createLogger(settings.logLevel), kubeconfig, webApiRetries: 0, githubResilient: false });
-const port = await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
-process.stdout.write(`Flightdeck on http://127.0.0.1:${port} (sandbox data in ${world.dir})\n`);
-await runConsole(world, `http://127.0.0.1:${port}`);
-await app.stop();
-await world.close();
+const USAGE = `npm run sandbox [-- options]
+  --port <n>          the page's port (default $PORT or 3000)
+  --gitops <dir>      seed the GitHub fake from a local clone of your GitOps repository …
+  --config <file>     … and run with your flightdeck.yaml (both needed; nothing real is touched)
+  --fast              simulators step in milliseconds instead of seconds
+  --console           type commands on this terminal instead of using the page
+  --help`;
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    gitops: { type: 'string' },
+    config: { type: 'string' },
+    fast: { type: 'boolean', default: false },
+    console: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (Boolean(values.gitops) !== Boolean(values.config)) {
+  process.stderr.write(`--gitops and --config go together.\n${USAGE}\n`);
+  process.exit(2);
+}
+
+const sandbox = await startSandbox({
+  port: Number(values.port ?? process.env.PORT ?? 3000),
+  pace: values.fast ? 'fast' : 'realistic',
+  logLevel: process.env.LOG_LEVEL ?? 'warn',
+  ...(values.gitops && values.config ? { world: seededWorld(values.gitops, values.config) } : {}),
+});
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nStopping the sandbox…\n');
+  await sandbox.close();
+  process.stdout.write(`Removed ${sandbox.world.dir}\n`);
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
+const kubeNote = sandbox.https ? '' : '  (openssl was not found: the cluster speaks plain HTTP, so kubectl will not send its token)\n';
+process.stdout.write(`
+Flightdeck sandbox is running — Slack, GitHub and Kubernetes are local stand-ins; nothing real is touched.
+
+  Open     ${sandbox.pageUrl}
+  Cluster  export KUBECONFIG=${sandbox.world.kubeconfigPath}
+           kubectl get applications,canaries -A --watch
+${kubeNote}  Bot      ${sandbox.flightdeckUrl} (also through ${sandbox.url}: /healthz, /metrics, /slack/events)
+
+Three things to try:
+  1. In #deploys as the requester, type  /deploy staging v3.0.0  — then switch to the staging approver and click Approve.
+  2. Type  /deploy status  to see what git says and what Argo CD runs in every environment.
+  3. Promote the same version to production: two approvers, then watch the Flagger canary step up in the thread.
+
+Ctrl-C stops everything and removes ${sandbox.world.dir}
+`);
+for (const note of (sandbox.world as { notes?: string[] }).notes ?? []) process.stdout.write(`  seeded: ${note}\n`);
+
+if (values.console) {
+  const deploys = sandbox.config.channels.deploys ?? 'C0DEPLOYS';
+  await runConsole(sandbox.world, sandbox.flightdeckUrl, deploys);
+  await stop();
+}

@@ -84,10 +84,20 @@ export interface World {
 }
 
 /** Starts the fakes and seeds them: versions v2.9.0 and v3.0.0 of both apps, dev on v3.0.0, staging and production on v2.9.0. */
-export async function startWorld(opts: { latency?: { github?: number; kube?: number; slack?: number }; config?: string; autoSyncDev?: boolean } = {}): Promise<World> {
+export interface WorldOptions {
+  latency?: { github?: number; kube?: number; slack?: number };
+  config?: string;
+  autoSyncDev?: boolean;
+  /** serve the Kubernetes API over HTTPS with this key and certificate (kubectl sends tokens over HTTPS only) */
+  tls?: { key: string; cert: string };
+  /** how long each step of the Argo CD and Flagger simulators takes (default 20 ms; the sandbox page uses seconds) */
+  stepMs?: { argo?: number; flagger?: number };
+}
+
+export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), 'flightdeck-world-'));
   const github = await startGitHubFake({ root: join(dir, 'repos'), token: GITHUB_TOKEN, latencyMs: opts.latency?.github ?? 0 });
-  const kube = await startKubeFake({ latencyMs: opts.latency?.kube ?? 0 });
+  const kube = await startKubeFake({ latencyMs: opts.latency?.kube ?? 0, ...(opts.tls ? { tls: opts.tls } : {}) });
   const slack = await startSlackFake({ botToken: BOT_TOKEN, latencyMs: opts.latency?.slack ?? 0, usergroups: { S0DEVS: ['U0DEV', 'U0LEAD'], S0EXEC: ['U0EXEC1', 'U0EXEC2', 'U0EXEC3'], S0ONCALL: ['U0ONCALL'] } });
 
   for (const app of ['backend', 'frontend']) {
@@ -113,8 +123,8 @@ export async function startWorld(opts: { latency?: { github?: number; kube?: num
   kube.argo.seedApplication({ name: 'shop-prod', path: 'k8s/overlays/production', revision: head });
   // Flagger analyses the production backend whenever shop-prod finishes syncing a new revision.
   kube.flagger.seedCanary({ name: 'backend', namespace: 'production', target: { kind: 'Deployment', name: 'backend' }, application: { name: 'shop-prod' } });
-  kube.argo.start({ stepMs: 20 });
-  kube.flagger.start({ stepMs: 20 });
+  kube.argo.start({ stepMs: opts.stepMs?.argo ?? 20 });
+  kube.flagger.start({ stepMs: opts.stepMs?.flagger ?? 20 });
   // Argo CD polls git for auto-synced apps; here the world does it for shop-dev.
   let seen = head;
   const poll = setInterval(() => {

@@ -51,3 +51,6 @@ export function qualifiedName(type: ResourceType): string {
 export function typeKey(type: ResourceType): string {
   return `${type.group}/${type.plural}`;
 }
+
+/** The types the fake knows by name, for API discovery (kubectl asks before it lists). */
+export const KNOWN_TYPES: readonly ResourceType[] = KNOWN;

@@ -29,6 +29,9 @@ export interface FailureSpec {
   times?: number;
 }
 
+/** What changed in the fake: a Web API call that succeeded, or a body POSTed to a response_url. */
+export type SlackChange = { kind: 'api'; method: string; args: Args; answer: Answer } | { kind: 'response'; url: string; body: any };
+
 export interface SlackFake {
   /** e.g. http://127.0.0.1:PORT/api/ (SLACK_API_URL, WebClient `slackApiUrl`) */
   apiUrl: string;
@@ -45,6 +48,12 @@ export interface SlackFake {
   /** everything POSTed to response URLs, in order */
   responses: Array<{ url: string; body: any }>;
   setUsergroup(id: string, users: string[]): void;
+  /** channels the fake knows (created, or used by invite/join), by id */
+  channels(): Array<{ id: string; name: string; members: string[] } & Record<string, unknown>>;
+  /** user group id -> members */
+  usergroups(): Record<string, string[]>;
+  /** calls listener after every successful Web API call and every response_url post; returns the unsubscribe */
+  onChange(listener: (change: SlackChange) => void): () => void;
   /** the next call(s) of a method fail: `ratelimited` is HTTP 429 + Retry-After, other errors HTTP `status` (default 200) */
   failNext(method: string, how: FailureSpec): void;
   socket: SocketModeFake;
@@ -97,6 +106,8 @@ function reply(res: ServerResponse, status: number, body: Answer, headers: Recor
 
 export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<SlackFake> {
   const failures = new Map<string, FailureSpec[]>();
+  const listeners = new Set<(change: SlackChange) => void>();
+  const notify = (change: SlackChange) => listeners.forEach((l) => l(change));
   const responseUrls = new Map<string, { uses: number; createdAt: number; message?: { channel: string; ts: string } }>();
   let origin = '';
   let responseCounter = 0;
@@ -125,7 +136,9 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
     if (!handler) return reply(res, 200, { ok: false, error: 'unknown_method', req_method: method });
     const denied = authError(method, token);
     if (denied) return reply(res, 200, { ok: false, error: denied });
-    reply(res, 200, handler(workspace, args));
+    const answer = handler(workspace, args);
+    reply(res, 200, answer);
+    if (answer.ok === true) notify({ kind: 'api', method, args, answer });
   }
 
   async function responseUrlPost(res: ServerResponse, path: string, raw: string, type: string): Promise<void> {
@@ -151,6 +164,7 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
       target.updates += 1;
     }
     reply(res, 200, { ok: true });
+    notify({ kind: 'response', url: origin + path, body });
   }
 
   const server = createServer((req, res) => {
@@ -203,6 +217,12 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
     },
     responses: [],
     setUsergroup: (id, users) => void workspace.usergroups.set(id, [...users]),
+    channels: () => [...workspace.channels.values()].map((c) => ({ ...c, members: [...c.members] })),
+    usergroups: () => Object.fromEntries([...workspace.usergroups].map(([id, users]) => [id, [...users]])),
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
     failNext(method, how) {
       const queue = failures.get(method) ?? [];
       for (let i = 0; i < (how.times ?? 1); i += 1) queue.push(how);
