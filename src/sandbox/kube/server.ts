@@ -1,9 +1,10 @@
 // A protocol-level fake of the Kubernetes API server (generic over resources) with Argo CD and Flagger controller simulators inside.
 //
 // How it differs from a real API server:
-// - No discovery (/api, /apis), OpenAPI, RBAC, admission, validation against schemas, or server-side apply (415).
-// - Any bearer token other than the one in its kubeconfig gets 401; no anonymous access. Plain http, no TLS: its
-//   kubeconfig sets insecure-skip-tls-verify, without which client-node 1.x refuses an http server.
+// - No OpenAPI, RBAC, admission, validation against schemas, or server-side apply (415).
+// - Any bearer token other than the one in its kubeconfig gets 401; no anonymous access. Plain http unless started
+//   with `tls` (the sandbox does, so kubectl sends its token); over http its kubeconfig sets insecure-skip-tls-verify,
+//   without which client-node 1.x refuses an http server. Discovery is legacy only (see discovery.ts).
 // - Strategic merge patch on built-in types (core, apps) is applied as a JSON merge patch; on custom resources it is
 //   415 as on a real server. Status subresources are not separate: a PUT or PATCH of the main resource writes status
 //   too (as for Argo CD Applications, whose CRD has none); `/status` writes only status.
@@ -15,9 +16,11 @@
 // - resourceVersions are one global counter, as with etcd; uids are random; generation counts non-metadata,
 //   non-status changes.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ArgoSimulator } from './argo.js';
+import { discovery } from './discovery.js';
 import { FlaggerSimulator } from './flagger.js';
 import { typeOfKind } from './kinds.js';
 import { ObjectStore, StatusError } from './objects.js';
@@ -65,7 +68,7 @@ export interface KubeFake {
   close(): Promise<void>;
 }
 
-export async function startKubeFake(opts: { latencyMs?: number; token?: string } = {}): Promise<KubeFake> {
+export async function startKubeFake(opts: { latencyMs?: number; token?: string; tls?: { key: string; cert: string }; port?: number } = {}): Promise<KubeFake> {
   const store = new ObjectStore();
   const watches = new WatchRegistry();
   const token = opts.token ?? 'sandbox-kube-token';
@@ -83,7 +86,7 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string }
     latencyMs: opts.latencyMs ?? 0,
     calls,
     token,
-    kubeconfig: (contextName = 'fake') => kubeconfigYaml(fake.url, token, contextName),
+    kubeconfig: (contextName = 'fake') => kubeconfigYaml(fake.url, token, contextName, opts.tls?.cert),
     apply(obj) {
       const type = typeOfKind(obj.apiVersion, obj.kind);
       const namespace = obj.metadata?.namespace ?? (type.namespaced ? 'default' : '');
@@ -103,12 +106,13 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string }
     close: async () => undefined,
   };
 
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res).catch((err: unknown) => {
       if (!res.headersSent) reply(res, 500, new StatusError(500, 'InternalError', String(err)).toStatus());
       else res.destroy();
     });
-  });
+  };
+  const server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createServer(handler);
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -127,6 +131,11 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string }
     if (fake.latencyMs > 0) await sleep(fake.latencyMs);
     if (req.headers.authorization !== `Bearer ${token}`) {
       reply(res, 401, new StatusError(401, 'Unauthorized', 'Unauthorized').toStatus());
+      return;
+    }
+    const document = req.method === 'GET' ? discovery(url.pathname) : null;
+    if (document) {
+      reply(res, 200, document);
       return;
     }
     const target = parsePath(url.pathname);
@@ -149,8 +158,8 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string }
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  fake.url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   fake.close = async () => {
     fake.argo.stop();
     fake.flagger.stop();
@@ -174,15 +183,18 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function kubeconfigYaml(server: string, token: string, context: string): string {
+function kubeconfigYaml(server: string, token: string, context: string, caPem?: string): string {
+  const trust = caPem
+    ? `      certificate-authority-data: ${Buffer.from(caPem).toString('base64')}`
+    : `      # client-node refuses plain http unless TLS verification is off; this fake speaks http
+      insecure-skip-tls-verify: true`;
   return `apiVersion: v1
 kind: Config
 clusters:
   - name: fake
     cluster:
       server: ${server}
-      # client-node refuses plain http unless TLS verification is off; the fake speaks http only
-      insecure-skip-tls-verify: true
+${trust}
 users:
   - name: fake
     user:
