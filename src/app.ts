@@ -11,6 +11,7 @@ import { DeferredCluster } from './adapters/kube/deferred.js';
 import { createBolt } from './adapters/slack/bolt.js';
 import { SlackChat } from './adapters/slack/chat.js';
 import { registerHandlers } from './adapters/slack/handlers.js';
+import { wireIncidents } from './adapters/incidentAdapters.js';
 import { openStore } from './adapters/store/open.js';
 import { createHttpServer } from './http/server.js';
 import type { Clock, Store } from './ports.js';
@@ -34,6 +35,8 @@ export interface FlightdeckOptions {
   kubeconfig?: KubeConfig;
   /** run the cron tick (tests may drive `tick()` themselves) */
   cronTick?: boolean;
+  /** where secrets named in the config (the pager's routing key) are read; default process.env */
+  env?: Record<string, string | undefined>;
 }
 
 export interface Flightdeck {
@@ -84,9 +87,11 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   };
   const background = new Background(log);
   registerHandlers(bolt.app, deps, background);
+  const incidents = wireIncidents({ app: bolt.app, config, store, clock, log, metrics, octokit, members: deps.members, background, env: opts.env ?? process.env });
   const scheduler = new Scheduler(store, clock, {
     [EXPIRY_TIMER]: async (timer) => void (await expireRequest(deps, timer.key)),
     [LOCK_EXPIRY_TIMER]: async (timer) => void (await expireLock(deps, timer.key)),
+    ...incidents.timers,
   }, log);
 
   let ready = false;

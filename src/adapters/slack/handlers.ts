@@ -13,7 +13,7 @@ import { lockMessage, unlockMessage } from './blocks/lock.js';
 import { statusMessage } from './blocks/status.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
-const LATER = ['/rollback', '/canary-status', '/incident'];
+const LATER = ['/rollback', '/canary-status'];
 
 export function registerHandlers(app: App, deps: WorkflowDeps, background: Background): void {
   app.command('/deploy', async ({ command, ack, respond }) => {

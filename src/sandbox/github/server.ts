@@ -5,6 +5,7 @@
 // How it may differ from api.github.com (write new differences down here):
 // - Only the endpoints Flightdeck uses: repository, contents (GET/PUT), commits (list/get), compare,
 //   check runs and combined status of a ref, statuses (POST), deployments and their statuses,
+//   issues (create; list filtered by state and labels, newest first, one page),
 //   git refs (get/create/update/delete) and an installation access token for GitHub App auth.
 //   Anything else is 404 `{message:'Not Found'}`.
 // - Authentication: one token for everything (no scopes, no per-repo permissions); App JWTs are
@@ -31,6 +32,7 @@ import { contentRoutes } from './contentRoutes.js';
 import { GitRepo } from './gitRepo.js';
 import { HttpError, ok, serialized, type CheckConclusion, type FakeState, type RepoState, type Reply } from './model.js';
 import { refRoutes } from './refRoutes.js';
+import { issueRoutes, repoIssues, type IssueRecord } from './issueRoutes.js';
 import { emailOf, loginOf } from './shapes.js';
 import { Faults } from '../faults.js';
 
@@ -58,6 +60,8 @@ export interface GitHubFake {
   /** runs once, right before the next contents PUT is applied (lets a test push a competing commit first) */
   beforeNextWrite(hook: () => Promise<void>): void;
   deployments(fullName: string): Array<{ id: number; ref: string; environment: string; statuses: Array<{ state: string }> }>;
+  /** issues created through the API, oldest first */
+  issues(fullName: string): IssueRecord[];
   /** queued failures (5xx, rate limits, resets, hangs, slow or lost answers), matched by method and path */
   faults: Faults;
   close(): Promise<void>;
@@ -144,7 +148,7 @@ export async function startGitHubFake(opts: { root?: string; token?: string; lat
     const repo = state.repos.get(`${decodeURIComponent(m[1] ?? '')}/${decodeURIComponent(m[2] ?? '')}`.toLowerCase());
     if (!repo) throw new HttpError(404, 'Not Found');
     const ctx = { state, repo, method, rest: (m[3] ?? '').replace(/\/+$/, ''), query, body };
-    const reply = (await checkRoutes(ctx)) ?? (await refRoutes(ctx)) ?? (await contentRoutes(ctx));
+    const reply = (await checkRoutes(ctx)) ?? (await refRoutes(ctx)) ?? (await contentRoutes(ctx)) ?? (await issueRoutes(ctx));
     if (!reply) throw new HttpError(404, 'Not Found');
     return reply;
   }
@@ -221,6 +225,10 @@ export async function startGitHubFake(opts: { root?: string; token?: string; lat
 
     deployments(fullName) {
       return repoOf(fullName).deployments.map((d) => ({ id: d.id, ref: d.ref, environment: d.environment, statuses: d.statuses.map((s) => ({ state: s.state })) }));
+    },
+
+    issues(fullName) {
+      return repoIssues(repoOf(fullName)).map((i) => ({ ...i }));
     },
 
     async close() {

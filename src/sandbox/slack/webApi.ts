@@ -1,5 +1,6 @@
 // The Slack Web API methods the fake answers, over an in-memory workspace: messages, ephemerals, user groups, channels.
 import type { SocketModeFake } from './socket.js';
+import { INCIDENT_METHODS } from './incidentMethods.js';
 
 /** Who the fake workspace says the bot is (auth.test) and where it lives. */
 export const SANDBOX = {
@@ -215,6 +216,7 @@ export const BOT_METHODS: Record<string, Method> = {
   'conversations.create': conversationsCreate,
   'conversations.invite': conversationsInvite,
   'conversations.join': conversationsJoin,
+  ...INCIDENT_METHODS,
 };
 
 /** Methods called with the app-level token (xapp-). */
