@@ -66,8 +66,9 @@ export class Conversation {
     return id;
   }
 
+  /** The command as typed; like in Slack, only its author sees it. */
   command(user: string, channel: string, text: string): void {
-    this.add({ channel, from: 'system', text: `${user} used ${text}`, visibleTo: undefined });
+    this.add({ channel, from: 'system', text: `${user} used ${text}`, visibleTo: user });
   }
 
   /** The immediate answer to a slash command (Bolt's ack body), said privately unless in_channel. */
