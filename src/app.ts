@@ -69,7 +69,11 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
       return new KubeCluster(kubeconfig, { onRequest: (operation, seconds, ok) => metrics.upstream('kubernetes', operation, seconds, ok), log });
     })(),
   );
-  const bolt = createBolt(settings.slack, log, opts.webApiRetries !== undefined ? { webApiRetries: opts.webApiRetries } : {});
+  const bolt = createBolt(settings.slack, log, {
+    ...(opts.webApiRetries !== undefined ? { webApiRetries: opts.webApiRetries } : {}),
+    // A replayed signed request (same signature inside Slack's 5-minute window) is acked and dropped.
+    firstSeen: (id, at) => store.firstSeen(id, at),
+  });
   const chat = new SlackChat(bolt.app.client, metrics);
   const shutdown = new AbortController();
   const deps: WorkflowDeps = {

@@ -1,0 +1,66 @@
+// Slack rate limits met by the real WebClient with Flightdeck's production policy: a short Retry-After is waited out, a long
+// one fails at once with `ratelimited`, and retries stop at the cap.
+import { webApi } from '@slack/bolt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_RETRY_TIME_MS, RETRIES, webApiOptions } from '../../src/adapters/slack/webApiPolicy.js';
+import { startSlackFake, type SlackFake } from '../../src/sandbox/slack/server.js';
+
+const BOT_TOKEN = 'xoxb-test-bot-token';
+let fake: SlackFake;
+
+function client(retries?: number): webApi.WebClient {
+  return new webApi.WebClient(BOT_TOKEN, { ...webApiOptions(fake.apiUrl, retries === undefined ? {} : { retries }), logLevel: webApi.LogLevel.ERROR });
+}
+
+async function failure(promise: Promise<unknown>): Promise<{ code?: string; data?: { error?: string } }> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as { code?: string; data?: { error?: string } };
+  }
+  throw new Error('expected the call to fail');
+}
+
+beforeEach(async () => {
+  fake = await startSlackFake({ botToken: BOT_TOKEN });
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+describe('Slack rate limits with the production Web API policy', () => {
+  it('waits out a short Retry-After and then posts once', async () => {
+    fake.failNext('chat.postMessage', { error: 'ratelimited', retryAfter: 1 });
+    const started = Date.now();
+    const res = await client().chat.postMessage({ channel: 'C0DEPLOYS', text: 'hello' });
+    expect(res.ok).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(fake.callsOf('chat.postMessage')).toHaveLength(2);
+    expect(fake.messages('C0DEPLOYS')).toHaveLength(1);
+  });
+
+  it('fails at once with ratelimited when Slack asks for a long wait, instead of pausing every call for it', async () => {
+    fake.failNext('chat.postMessage', { error: 'ratelimited', retryAfter: 3_600 });
+    const started = Date.now();
+    const err = await failure(client().chat.postMessage({ channel: 'C0DEPLOYS', text: 'hello' }));
+    expect(err.data?.error).toBe('ratelimited');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
+    // the queue is not paused: the next call goes through at once
+    expect((await client().chat.postMessage({ channel: 'C0DEPLOYS', text: 'again' })).ok).toBe(true);
+  });
+
+  it('stops retrying at the cap', async () => {
+    fake.failNext('chat.update', { error: 'ratelimited', retryAfter: 0, times: 5 });
+    const err = await failure(client(1).chat.update({ channel: 'C0DEPLOYS', ts: '1.000', text: 'x' }));
+    expect(err).toBeInstanceOf(Error);
+    expect(fake.callsOf('chat.update')).toHaveLength(2);
+  });
+
+  it('bounds the production retries to a few within about a minute', () => {
+    const options = webApiOptions('http://slack.invalid/api/');
+    expect(options.retryConfig).toMatchObject({ retries: RETRIES, maxRetryTime: MAX_RETRY_TIME_MS });
+    expect(RETRIES).toBeLessThanOrEqual(3);
+    expect(options.timeout).toBeGreaterThan(0);
+  });
+});
