@@ -11,6 +11,10 @@ import { DeferredCluster } from './adapters/kube/deferred.js';
 import { createBolt } from './adapters/slack/bolt.js';
 import { SlackChat } from './adapters/slack/chat.js';
 import { registerHandlers } from './adapters/slack/handlers.js';
+import { registerCanaryHandlers, SlackCanaryThreads } from './adapters/slack/canaryHandlers.js';
+import { PrometheusClient } from './adapters/prometheus/client.js';
+import { CanaryFollowHub } from './workflows/canaryFollow.js';
+import { answerGate, type CanaryDeps } from './workflows/canaryGates.js';
 import { wireIncidents } from './adapters/incidentAdapters.js';
 import { openStore } from './adapters/store/open.js';
 import { createHttpServer } from './http/server.js';
@@ -91,6 +95,10 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   };
   const background = new Background(log);
   registerHandlers(bolt.app, deps, background);
+  const canaryDeps: CanaryDeps = { ...deps, metricsQuery: config.prometheus ? new PrometheusClient(config.prometheus.url) : null };
+  const canaryThreads = new SlackCanaryThreads(bolt.app.client);
+  const canaryHub = new CanaryFollowHub(canaryDeps, canaryThreads);
+  registerCanaryHandlers(bolt.app, canaryDeps, background, canaryHub, canaryThreads);
   const incidents = wireIncidents({ app: bolt.app, config, store, clock, log, metrics, octokit, members: deps.members, background, env: opts.env ?? process.env });
   const scheduler = new Scheduler(store, clock, {
     [EXPIRY_TIMER]: async (timer) => void (await expireRequest(deps, timer.key)),
@@ -102,6 +110,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   const server = createHttpServer({
     slack: bolt.listener,
     registry: metrics.registry,
+    flagger: { answer: (gate, body) => answerGate(deps, gate, body) },
     log,
     ready: async () => {
       if (!ready) return false;
@@ -125,6 +134,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
       if (opts.cronTick ?? true) scheduler.start(config.scheduler.tick);
       // In-flight work resumes only with a working Kubernetes client: a bad kubeconfig must not fail those runs.
       background.run('resume', () => cluster.loaded.then(() => resumeInFlight(deps, background), () => undefined));
+      background.run('canary-follow-resume', () => cluster.loaded.then(() => canaryHub.resume(), () => 0).then(() => undefined));
       ready = true;
       const bound = (server.address() as AddressInfo).port;
       log.info({ port: bound, mode: settings.slack.appToken ? 'socket' : 'http' }, 'flightdeck ready');

@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../runtime/logger.js';
-import { flaggerGate } from './flagger.js';
+import { flaggerGate, type FlaggerGates } from './flagger.js';
 import { json } from './respond.js';
 
 export interface HttpDeps {
@@ -11,6 +11,8 @@ export interface HttpDeps {
   ready: () => Promise<boolean>;
   registry: Registry;
   log: Logger;
+  /** Flagger's webhook gates; absent, every gate holds (403) */
+  flagger?: FlaggerGates;
 }
 
 export function createHttpServer(deps: HttpDeps): Server {
@@ -32,7 +34,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
     // Bolt's listener answers (401 on a bad signature or a stale timestamp) and acks on its own.
     return deps.slack(req, res);
   }
-  if (path?.startsWith('/flagger/')) return flaggerGate(path, req, res, deps.log);
+  if (path?.startsWith('/flagger/')) return flaggerGate(path, req, res, deps.log, deps.flagger);
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'method not allowed' });
   switch (path) {
     case '/healthz':

@@ -1,9 +1,9 @@
 // The Cluster port on client-node: reads Argo CD Applications, asks them to sync without overwriting an operation, follows them;
 // reads and follows Flagger Canaries.
 import { ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
-import type { ArgoAppRef, ArgoAppState, CanaryRef, CanaryState, Cluster, SyncRequestResult } from '../../ports.js';
+import type { ArgoAppRef, ArgoAppState, CanaryLookup, CanaryRef, CanaryState, Cluster, MetricTemplateSpec, SyncRequestResult } from '../../ports.js';
 import { busyReason, toArgoAppState, type ApplicationObject } from './appState.js';
-import { toCanaryState, type CanaryObject } from './canaryState.js';
+import { toCanaryDetail, toCanaryState, toMetricTemplate, type CanaryObject, type MetricTemplateObject } from './canaryState.js';
 import { contextClients, type ContextClients } from './kubeconfig.js';
 import { watchObject } from './watchObject.js';
 import { timed } from '../../runtime/timed.js';
@@ -16,6 +16,7 @@ interface Resource {
 }
 const APPLICATIONS: Resource = { group: 'argoproj.io', version: 'v1alpha1', plural: 'applications' };
 const CANARIES: Resource = { group: 'flagger.app', version: 'v1beta1', plural: 'canaries' };
+const METRIC_TEMPLATES: Resource = { group: 'flagger.app', version: 'v1beta1', plural: 'metrictemplates' };
 const REFRESH = 'argocd.argoproj.io/refresh';
 /** re-reads after a 409 before giving up */
 const CONFLICT_RETRIES = 3;
@@ -33,6 +34,23 @@ function statusCode(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
 }
 
+/**
+ * Whether a 404 names the object (`canaries.flagger.app "x" not found`, with details.name) rather than the resource
+ * type: an API server without the CRD answers "the server could not find the requested resource" and names nothing.
+ */
+function namesObject(err: unknown): boolean {
+  const body = err instanceof ApiException ? err.body : undefined;
+  let parsed: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return false;
+    }
+  }
+  return Boolean((parsed as { details?: { name?: string } } | undefined)?.details?.name);
+}
+
 export class KubeCluster implements Cluster {
   private readonly clients = new Map<string, ContextClients>();
 
@@ -46,6 +64,24 @@ export class KubeCluster implements Cluster {
   async getCanary(ref: CanaryRef): Promise<CanaryState | null> {
     const canary = await this.readObject<CanaryObject>(CANARIES, ref);
     return canary ? toCanaryState(canary) : null;
+  }
+
+  async lookupCanary(ref: CanaryRef): Promise<CanaryLookup> {
+    const { customObjects } = this.clientsOf(ref);
+    return this.timed(`GET ${CANARIES.plural}`, [404], async () => {
+      try {
+        const canary = (await customObjects.getNamespacedCustomObject({ ...CANARIES, namespace: ref.namespace, name: ref.name })) as CanaryObject;
+        return { found: true, canary: toCanaryDetail(canary) };
+      } catch (err) {
+        if (statusCode(err) !== 404) throw err;
+        return { found: false, why: namesObject(err) ? 'missing' : 'no-crd' };
+      }
+    });
+  }
+
+  async getMetricTemplate(ref: CanaryRef): Promise<MetricTemplateSpec | null> {
+    const template = await this.readObject<MetricTemplateObject>(METRIC_TEMPLATES, ref);
+    return template ? toMetricTemplate(template) : null;
   }
 
   async requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }): Promise<SyncRequestResult> {

@@ -1,5 +1,5 @@
 // A Cluster whose Kubernetes client is still loading: calls wait for it, so the HTTP port need not.
-import type { ArgoAppRef, ArgoAppState, CanaryRef, CanaryState, Cluster, SyncRequestResult } from '../../ports.js';
+import type { ArgoAppRef, ArgoAppState, CanaryLookup, CanaryRef, CanaryState, Cluster, MetricTemplateSpec, SyncRequestResult } from '../../ports.js';
 
 /**
  * @kubernetes/client-node takes about 400 ms to import (it loads every generated API model). Starting that import
@@ -29,5 +29,13 @@ export class DeferredCluster implements Cluster {
 
   async watchCanary(ref: CanaryRef, onState: (state: CanaryState) => boolean, signal: AbortSignal): Promise<void> {
     return (await this.loaded).watchCanary(ref, onState, signal);
+  }
+
+  async lookupCanary(ref: CanaryRef): Promise<CanaryLookup> {
+    return (await this.loaded).lookupCanary(ref);
+  }
+
+  async getMetricTemplate(ref: CanaryRef): Promise<MetricTemplateSpec | null> {
+    return (await this.loaded).getMetricTemplate(ref);
   }
 }

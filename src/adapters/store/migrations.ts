@@ -93,6 +93,57 @@ export const migrations: readonly Migration[] = [
     name: 'requests remember the canary analysis they wait for',
     sql: `ALTER TABLE requests ADD COLUMN canary_baseline TEXT;`,
   },
+  {
+    version: 4,
+    name: 'flagger gates per canary revision, their approvals, threads following canaries',
+    sql: `
+      CREATE TABLE canary_revisions (
+        namespace    TEXT NOT NULL,
+        canary       TEXT NOT NULL,
+        checksum     TEXT NOT NULL,
+        applied_spec TEXT,
+        first_seen   BIGINT NOT NULL,
+        PRIMARY KEY (namespace, canary, checksum)
+      );
+      CREATE INDEX canary_revisions_by_spec ON canary_revisions (namespace, canary, applied_spec);
+
+      CREATE TABLE canary_gates (
+        namespace TEXT NOT NULL,
+        canary    TEXT NOT NULL,
+        checksum  TEXT NOT NULL,
+        gate      TEXT NOT NULL,
+        required  INTEGER NOT NULL,
+        opened_at BIGINT,
+        PRIMARY KEY (namespace, canary, checksum, gate),
+        FOREIGN KEY (namespace, canary, checksum) REFERENCES canary_revisions (namespace, canary, checksum) ON DELETE CASCADE
+      );
+
+      CREATE TABLE canary_gate_approvals (
+        namespace TEXT NOT NULL,
+        canary    TEXT NOT NULL,
+        checksum  TEXT NOT NULL,
+        gate      TEXT NOT NULL,
+        user_id   TEXT NOT NULL,
+        at        BIGINT NOT NULL,
+        PRIMARY KEY (namespace, canary, checksum, gate, user_id),
+        FOREIGN KEY (namespace, canary, checksum, gate) REFERENCES canary_gates (namespace, canary, checksum, gate) ON DELETE CASCADE
+      );
+
+      CREATE TABLE canary_followers (
+        namespace TEXT NOT NULL,
+        canary    TEXT NOT NULL,
+        context   TEXT NOT NULL,
+        env       TEXT NOT NULL,
+        channel   TEXT NOT NULL,
+        thread_ts TEXT NOT NULL,
+        user_id   TEXT NOT NULL,
+        since     BIGINT NOT NULL,
+        last_said TEXT,
+        PRIMARY KEY (namespace, canary, context, channel, thread_ts)
+      );
+    `,
+  },
+  incidentsMigration,
   incidentsMigration,
 ];
 

@@ -5,10 +5,17 @@
 // any phase but Progressing/Waiting zeroes canaryWeight and iterations; Succeeded (and Initialized) copies
 // lastAppliedSpec to lastPromotedSpec; the one `Promoted` condition is rewritten only when its status or reason changes,
 // and keeps its lastTransitionTime while its status stays. Unlike the real controller it routes no traffic, reads no
-// metrics, calls no webhooks and hashes no pod spec: an analysis ends as setOutcome says, lastAppliedSpec is
-// `spec-<n>`, and a "new revision of the target" is analyse() or a finished sync of the linked Argo CD Application.
+// metrics and hashes no pod spec: an analysis ends as setOutcome says, lastAppliedSpec is `spec-<n>`, and a "new
+// revision of the target" is analyse() or a finished sync of the linked Argo CD Application. It does call the Canary's
+// confirm-rollout, confirm-promotion and rollback webhooks as Flagger does (flaggerHooks.ts): a revision waits in
+// Waiting / WaitingPromotion until they pass, and a passing rollback hook fails the analysis. Plans follow the spec:
+// stepWeight/maxWeight, the stepWeights list, or blue/green (analysis.iterations and no weights: iterations count up,
+// no traffic shifts). `crdInstalled = false` makes the API server answer as one without Flagger's CRDs.
 import { typeKey, typeOfKind } from './kinds.js';
 import type { ObjectStore, StoredEvent } from './objects.js';
+import { conditionsFor, now } from './flaggerStatus.js';
+import { FlaggerHooks } from './flaggerHooks.js';
+import { nextWeight, planSettings, seededCanary, type SeedCanary } from './flaggerPlan.js';
 import { Steps } from './steps.js';
 
 export type AnalysisOutcome = 'succeed' | 'fail' | 'wait-promotion' | 'hang';
@@ -16,51 +23,12 @@ export type AnalysisOutcome = 'succeed' | 'fail' | 'wait-promotion' | 'hang';
 const CANARY = typeOfKind('flagger.app/v1beta1', 'Canary');
 const APP = typeOfKind('argoproj.io/v1alpha1', 'Application');
 
-function now(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-/** The Promoted condition's status and message for a phase, as MakeStatusConditions words them. */
-function promoted(phase: string, kind: string): { status: 'True' | 'False' | 'Unknown'; message: string } {
-  switch (phase) {
-    case 'Initializing':
-      return { status: 'Unknown', message: `New ${kind} detected, starting initialization.` };
-    case 'Initialized':
-      return { status: 'True', message: `${kind} initialization completed.` };
-    case 'Waiting':
-    case 'WaitingPromotion':
-      return { status: 'Unknown', message: 'Waiting for approval.' };
-    case 'Progressing':
-      return { status: 'Unknown', message: 'New revision detected, progressing canary analysis.' };
-    case 'Promoting':
-      return { status: 'Unknown', message: 'Canary analysis completed, starting primary rolling update.' };
-    case 'Finalising':
-      return { status: 'Unknown', message: 'Canary analysis completed, routing all traffic to primary.' };
-    case 'Succeeded':
-      return { status: 'True', message: 'Canary analysis completed successfully, promotion finished.' };
-    case 'Failed':
-      return { status: 'False', message: `Canary analysis failed, ${kind} scaled to zero.` };
-    default:
-      return { status: 'Unknown', message: `New ${kind} detected, starting initialization.` };
-  }
-}
-
-/** Flagger keeps the conditions as they are when neither status nor reason changed (so lastUpdateTime stays too). */
-function conditionsFor(previous: any[] | undefined, phase: string, kind: string): any[] {
-  const current = previous?.find((c) => c.type === 'Promoted');
-  const { status, message } = promoted(phase, kind);
-  if (current && current.status === status && current.reason === phase) return previous!;
-  const at = now();
-  const lastTransitionTime = current && current.status === status ? current.lastTransitionTime : at;
-  return [{ type: 'Promoted', status, reason: phase, message, lastUpdateTime: at, lastTransitionTime }];
-}
-
 /** One running analysis; analyse() replaces it, so steps scheduled for an older one find it gone and do nothing. */
 interface Analysis {
   /** promote() was called: the confirm-promotion gate passes */
   approved: boolean;
-  /** why no step is scheduled: the outcome is 'hang', or WaitingPromotion without approval */
-  held: 'hang' | 'promotion' | null;
+  /** why no step is scheduled: the outcome is 'hang', WaitingPromotion without approval, or Waiting on confirm-rollout */
+  held: 'hang' | 'promotion' | 'rollout' | null;
   /** a step timer is pending */
   scheduled: boolean;
 }
@@ -77,6 +45,10 @@ export class FlaggerSimulator {
   /** namespace/name of an Application -> the last synced revision seen, so only a new one starts analyses */
   private readonly appRevisions = new Map<string, string | undefined>();
   private readonly history = new Map<string, string[]>();
+  /** the webhooks Flagger calls, and every call made */
+  readonly hooks = new FlaggerHooks();
+  /** false: the API server has no flagger.app resources (404 for the type, as without Flagger installed) */
+  crdInstalled = true;
 
   constructor(private readonly store: ObjectStore) {
     store.subscribe((e) => this.onEvent(e));
@@ -98,42 +70,12 @@ export class FlaggerSimulator {
   }
 
   /** Seeds a flagger.app/v1beta1 Canary, already promoted (phase Succeeded, lastAppliedSpec === lastPromotedSpec). `application` links it to an Argo CD Application: when that app finishes a sync (status.operationState.phase Succeeded) of a revision it had not synced before, the canary's target changed and an analysis starts. */
-  seedCanary(input: { name: string; namespace: string; target?: { kind?: string; name: string }; application?: { name: string; namespace?: string }; maxWeight?: number; stepWeight?: number; threshold?: number }): any {
+  seedCanary(input: SeedCanary): any {
     const key = `${input.namespace}/${input.name}`;
-    const kind = input.target?.kind ?? 'Deployment';
-    const hash = this.nextHash();
-    const at = now();
     this.analyses.delete(key);
     this.history.set(key, []);
     this.link(key, input.application);
-    return this.store.put(CANARY, input.namespace, {
-      metadata: { name: input.name, namespace: input.namespace },
-      spec: {
-        targetRef: { apiVersion: 'apps/v1', kind, name: input.target?.name ?? input.name },
-        service: { port: 9898 },
-        analysis: {
-          interval: '1m',
-          threshold: input.threshold ?? 5,
-          maxWeight: input.maxWeight ?? 50,
-          stepWeight: input.stepWeight ?? 10,
-          metrics: [
-            { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' },
-            { name: 'request-duration', thresholdRange: { max: 500 }, interval: '1m' },
-          ],
-        },
-      },
-      status: {
-        phase: 'Succeeded',
-        canaryWeight: 0,
-        iterations: 0,
-        failedChecks: 0,
-        lastAppliedSpec: hash,
-        lastPromotedSpec: hash,
-        lastTransitionTime: at,
-        trackedConfigs: {},
-        conditions: [{ type: 'Promoted', status: 'True', reason: 'Succeeded', message: promoted('Succeeded', kind).message, lastUpdateTime: at, lastTransitionTime: at }],
-      },
-    });
+    return this.store.put(CANARY, input.namespace, seededCanary(input, this.nextHash(), now()));
   }
 
   /** How the next analyses of that canary end (default 'succeed'); read at every step, and it releases a 'hang'. */
@@ -154,8 +96,15 @@ export class FlaggerSimulator {
     if (!canary) throw new Error(`Canary ${key} does not exist in the fake`);
     const analysis: Analysis = { approved: false, held: null, scheduled: false };
     this.analyses.set(key, analysis);
-    const { stepWeight, maxWeight } = this.settings(canary);
-    this.write(canary, { phase: 'Progressing', canaryWeight: Math.min(stepWeight, maxWeight), iterations: 0, failedChecks: 0, lastAppliedSpec: this.nextHash() });
+    const lastAppliedSpec = this.nextHash();
+    if (this.hooks.has(canary, 'confirm-rollout')) {
+      // Flagger holds a new revision in Waiting until confirm-rollout passes.
+      this.write(canary, { phase: 'Waiting', canaryWeight: 0, iterations: 0, failedChecks: 0, lastAppliedSpec });
+      analysis.held = 'rollout';
+      this.pollGate(key, analysis, 'confirm-rollout');
+      return;
+    }
+    this.write(canary, { phase: 'Progressing', canaryWeight: nextWeight(canary, 0), iterations: 0, failedChecks: 0, lastAppliedSpec });
     this.schedule(key, analysis);
   }
 
@@ -216,9 +165,35 @@ export class FlaggerSimulator {
     return `spec-${++this.hashes}`;
   }
 
-  private settings(canary: any): { maxWeight: number; stepWeight: number; threshold: number } {
-    const analysis = canary.spec?.analysis ?? {};
-    return { maxWeight: analysis.maxWeight ?? 50, stepWeight: analysis.stepWeight ?? 10, threshold: analysis.threshold ?? 5 };
+  /** Polls a gate webhook once per step while the analysis waits on it; a pass releases it. */
+  private pollGate(key: string, analysis: Analysis, type: 'confirm-rollout' | 'confirm-promotion'): void {
+    this.later(() => {
+      const [namespace, name] = key.split('/') as [string, string];
+      const canary = this.store.get(CANARY, namespace, name);
+      if (!this.running || this.analyses.get(key) !== analysis || !canary) return;
+      void Promise.all([this.hooks.call(canary, type), this.hooks.has(canary, 'rollback') ? this.hooks.call(canary, 'rollback') : Promise.resolve(false)]).then(([pass, rollback]) => {
+        const latest = this.store.get(CANARY, namespace, name);
+        if (this.analyses.get(key) !== analysis || !latest) return;
+        if (rollback) return this.advance(key, latest, analysis, 'Failed');
+        if (!pass) return this.pollGate(key, analysis, type);
+        analysis.held = null;
+        if (type === 'confirm-promotion') {
+          analysis.approved = true;
+          return this.schedule(key, analysis);
+        }
+        this.write(latest, { phase: 'Progressing', canaryWeight: nextWeight(latest, 0) });
+        this.schedule(key, analysis);
+      });
+    });
+  }
+
+  /** Flagger polls the rollback webhook while an analysis runs: a pass fails the analysis (traffic back to the primary). */
+  private checkRollback(key: string, analysis: Analysis, canary: any): void {
+    if (!this.hooks.has(canary, 'rollback')) return;
+    void this.hooks.call(canary, 'rollback').then((pass) => {
+      const latest = this.store.get(CANARY, canary.metadata.namespace, canary.metadata.name);
+      if (pass && latest && this.analyses.get(key) === analysis) this.advance(key, latest, analysis, 'Failed');
+    });
   }
 
   private later(fn: () => void): void {
@@ -255,8 +230,9 @@ export class FlaggerSimulator {
   /** One analysis interval while Progressing: step the weight, or count a failed check, or leave the analysis. */
   private progress(key: string, canary: any, analysis: Analysis): void {
     const outcome = this.outcomes.get(key) ?? 'succeed';
-    const { maxWeight, stepWeight, threshold } = this.settings(canary);
+    const { maxWeight, threshold, iterations } = planSettings(canary);
     const status = canary.status;
+    this.checkRollback(key, analysis, canary);
     if (outcome === 'hang') {
       analysis.held = 'hang';
       return;
@@ -267,13 +243,16 @@ export class FlaggerSimulator {
       this.write(canary, { failedChecks: status.failedChecks + 1 });
       return this.schedule(key, analysis);
     }
-    if (status.canaryWeight < maxWeight) {
-      this.write(canary, { canaryWeight: Math.min(status.canaryWeight + stepWeight, maxWeight) });
+    if (iterations !== null ? status.iterations < iterations : status.canaryWeight < maxWeight) {
+      const next = iterations !== null ? { iterations: status.iterations + 1 } : { canaryWeight: nextWeight(canary, status.canaryWeight), iterations: status.iterations + 1 };
+      this.write(canary, next);
       return this.schedule(key, analysis);
     }
-    if (outcome === 'wait-promotion' && !analysis.approved) {
+    const gated = this.hooks.has(canary, 'confirm-promotion');
+    if ((outcome === 'wait-promotion' || gated) && !analysis.approved) {
       analysis.held = 'promotion';
       this.write(canary, { phase: 'WaitingPromotion' });
+      if (gated) this.pollGate(key, analysis, 'confirm-promotion');
       return;
     }
     this.advance(key, canary, analysis, 'Promoting');
@@ -303,3 +282,4 @@ export class FlaggerSimulator {
     this.store.put(CANARY, canary.metadata.namespace, { ...canary, status });
   }
 }
+

@@ -139,7 +139,8 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string; 
       return;
     }
     const target = parsePath(url.pathname);
-    if (!target) {
+    // Without Flagger's CRDs the API server knows no flagger.app resources: 404 naming no object.
+    if (!target || (target.type.group === 'flagger.app' && !fake.flagger.crdInstalled)) {
       reply(res, 404, new StatusError(404, 'NotFound', 'the server could not find the requested resource').toStatus());
       return;
     }
