@@ -109,6 +109,6 @@ export async function openCanaryGate(deps: WorkflowDeps, input: OpenGateInput): 
   const runId = `canary:${ref.namespace}/${ref.name}`;
   const detail = { gate, checksum, appliedSpec: current, env: env.name, approvals: outcome.gate.approvals.length, required: outcome.gate.required };
   deps.log.info({ runId, actor: user, action: `canary-gate-${outcome.kind}`, ...detail }, `canary gate ${outcome.kind}`);
-  await deps.store.audit({ at: deps.clock.now(), runId, actor: user, action: `canary-gate-${outcome.kind}`, detail });
+  if (outcome.kind === 'recorded' || outcome.kind === 'opened') await deps.store.audit({ at: deps.clock.now(), runId, actor: user, action: `canary-gate-${outcome.kind}`, detail });
   return outcome;
 }
