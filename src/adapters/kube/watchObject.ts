@@ -1,4 +1,5 @@
-// Follows one object through client-node's Watch, which never reconnects itself: restarts with backoff from the last resourceVersion, re-reads on 410 Gone.
+// Follows one object through client-node's Watch, which never reconnects itself: restarts with backoff from the last resourceVersion,
+// re-reads on 410 Gone, and gives up on a stream that does not connect or outlives its timeout (a hung API server).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Watch } from '@kubernetes/client-node';
 
@@ -15,7 +16,15 @@ export interface WatchObjectOptions {
   onStream?: (seconds: number, ok: boolean) => void;
   log?: { warn(obj: object, msg?: string): void };
   backoff?: { initialMs: number; maxMs: number };
+  /** a watch whose response has not started by then is abandoned and retried (client-node's Watch has no timeout) */
+  connectTimeoutMs?: number;
+  /** asked of the server (`timeoutSeconds`); a stream still open WATCH_GRACE_MS after it is abandoned and retried */
+  timeoutSeconds?: number;
 }
+
+export const WATCH_CONNECT_TIMEOUT_MS = 15_000;
+export const WATCH_TIMEOUT_SECONDS = 300;
+const WATCH_GRACE_MS = 30_000;
 
 type StreamEnd = { kind: 'done' | 'aborted' | 'gone' | 'closed' } | { kind: 'error'; err: unknown; fatal?: boolean };
 
@@ -88,9 +97,18 @@ function stream(opts: WatchObjectOptions, cursor: { rv: string | undefined; even
   return new Promise<StreamEnd>((resolve) => {
     let settled = false;
     let controller: AbortController | undefined;
+    const timeoutSeconds = opts.timeoutSeconds ?? WATCH_TIMEOUT_SECONDS;
+    const connectMs = opts.connectTimeoutMs ?? WATCH_CONNECT_TIMEOUT_MS;
+    const connecting = setTimeout(() => finish({ kind: 'error', err: new Error(`watch of ${opts.path}/${opts.name} did not answer within ${connectMs} ms`) }), connectMs);
+    const outlived = setTimeout(
+      () => finish({ kind: 'error', err: new Error(`watch of ${opts.path}/${opts.name} stayed open past its ${timeoutSeconds}s timeout`) }),
+      timeoutSeconds * 1000 + WATCH_GRACE_MS,
+    );
     const finish = (end: StreamEnd): void => {
       if (settled) return;
       settled = true;
+      clearTimeout(connecting);
+      clearTimeout(outlived);
       opts.signal.removeEventListener('abort', onAbort);
       controller?.abort();
       opts.onStream?.((performance.now() - started) / 1000, end.kind !== 'error');
@@ -125,9 +143,10 @@ function stream(opts: WatchObjectOptions, cursor: { rv: string | undefined; even
       else if (err.statusCode === 410) finish({ kind: 'gone' });
       else finish({ kind: 'error', err, fatal: isFatal(err) });
     };
-    const query = { fieldSelector: `metadata.name=${opts.name}`, allowWatchBookmarks: true, ...(cursor.rv ? { resourceVersion: cursor.rv } : {}) };
+    const query = { fieldSelector: `metadata.name=${opts.name}`, allowWatchBookmarks: true, timeoutSeconds, ...(cursor.rv ? { resourceVersion: cursor.rv } : {}) };
     opts.watch.watch(opts.path, query, onEvent, onDone).then(
       (c) => {
+        clearTimeout(connecting);
         controller = c;
         if (settled) c.abort();
       },

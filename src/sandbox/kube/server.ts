@@ -15,6 +15,9 @@
 //   No bookmarks. PUT requires metadata.resourceVersion (as for custom resources); DELETE has no finalizers or grace.
 // - resourceVersions are one global counter, as with etcd; uids are random; generation counts non-metadata,
 //   non-status changes.
+// - Failures happen only when a test or the sandbox queues them on `faults` (../faults.ts; `kubeFaults` has the Status
+//   bodies): 503, 409, 410, resets, hangs, slow or lost answers. A real API server that is down refuses connections
+//   (ECONNREFUSED) rather than resetting them; client-node reports both as a network error.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +30,7 @@ import { ObjectStore, StatusError } from './objects.js';
 import { handleRest, parsePath } from './routes.js';
 import { mergePatch } from './patch.js';
 import { WatchRegistry } from './watch.js';
+import { Faults } from '../faults.js';
 
 export interface KubeCall {
   method: string;
@@ -65,6 +69,8 @@ export interface KubeFake {
   watchCount(): number;
   argo: ArgoSimulator;
   flagger: FlaggerSimulator;
+  /** queued failures (API down, hung, 409, 410, slow or lost answers), matched by method and path */
+  faults: Faults;
   close(): Promise<void>;
 }
 
@@ -103,6 +109,7 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string; 
     watchCount: () => watches.size,
     argo: new ArgoSimulator(store),
     flagger: new FlaggerSimulator(store),
+    faults: new Faults(),
     close: async () => undefined,
   };
 
@@ -128,6 +135,7 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string; 
     calls.push(call);
     res.on('finish', () => (call.status = res.statusCode));
     fake.onCall?.(call);
+    if ((await fake.faults.intercept(req, res)) === 'handled') return;
     if (fake.latencyMs > 0) await sleep(fake.latencyMs);
     if (req.headers.authorization !== `Bearer ${token}`) {
       reply(res, 401, new StatusError(401, 'Unauthorized', 'Unauthorized').toStatus());
@@ -164,6 +172,7 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string; 
   fake.close = async () => {
     fake.argo.stop();
     fake.flagger.stop();
+    fake.faults.clear();
     watches.endAll();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
