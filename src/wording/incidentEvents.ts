@@ -55,7 +55,7 @@ export function incidentEventLine(w: Words, incident: Pick<Incident, 'number' | 
         ? `${w.emoji('arrow_double_up')} ${who} escalated to tier ${event.tier}: ${audienceWords(w, event.audience)}.`.trimStart()
         : `${w.emoji('arrow_double_up')} Nobody acknowledged within ${formatDuration(event.afterMs)}: escalated to tier ${event.tier}, ${audienceWords(w, event.audience)}.`.trimStart();
     case 'regraded':
-      return `${who} re-graded ${severityLabel(event.from)} -> ${w.bold(severityLabel(event.to))}; respond within ${formatDuration(event.targetMs)} (clock restarted).`;
+      return `${who} re-graded ${severityLabel(event.from)} → ${w.bold(severityLabel(event.to))}; respond within ${formatDuration(event.targetMs)} (clock restarted).`;
     case 'commander-changed':
       return `${who} handed the commander role from ${w.user(event.from)} to ${w.user(event.to)}.`;
     case 'update':

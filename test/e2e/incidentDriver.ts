@@ -92,7 +92,7 @@ export async function clickCard(fd: Running, channel: string, label: 'Acknowledg
 
 /** The views Flightdeck asked Slack to open, newest last. */
 export function viewsOpened(fd: Running): any[] {
-  return fd.world.slack.calls.filter((c) => c.method === 'views.open').map((c) => c.args.view);
+  return fd.world.slack.calls.filter((c) => c.method === 'views.open').map((c) => (typeof c.args.view === 'string' ? JSON.parse(c.args.view) : c.args.view));
 }
 
 /** Submits a modal as Slack does (view_submission), with values per block and action. */

@@ -30,6 +30,16 @@ function listOf<T>(map: WeakMap<Workspace, T>, ws: Workspace, make: () => T): T 
   return value;
 }
 
+/** The WebClient sends `view` as a JSON string in a form body, as Slack accepts it. */
+function viewArg(args: Args): void {
+  if (typeof args.view !== 'string') return;
+  try {
+    args.view = JSON.parse(args.view);
+  } catch {
+    args.view = null;
+  }
+}
+
 function viewProblem(view: unknown): string | null {
   if (!view || typeof view !== 'object') return 'view is required';
   const v = view as Record<string, any>;
@@ -48,6 +58,7 @@ function triggerProblem(trigger: unknown): string | null {
 }
 
 function openView(ws: Workspace, args: Args): Answer {
+  viewArg(args);
   const trigger = triggerProblem(args.trigger_id);
   if (trigger) return fail(trigger);
   const problem = viewProblem(args.view);
@@ -63,6 +74,7 @@ function shape(v: FakeView): Answer {
 }
 
 const updateView: Method = (ws, args) => {
+  viewArg(args);
   const stored = listOf(viewsOf, ws, () => []).find((v) => v.id === args.view_id);
   if (!stored) return fail('not_found');
   const problem = viewProblem(args.view);
