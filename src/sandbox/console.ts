@@ -7,7 +7,7 @@ import { blockActionBody, postToSlackEndpoint, slashCommandBody } from './slack/
 const HELP = `Sandbox console. Every line is sent to Flightdeck the way Slack would send it (signed, to /slack/events).
   /deploy staging v3.0.0            run a slash command (as the current user)
   as U0LEAD                         become another Slack user (U0DEV, U0LEAD, U0EXEC1..3, U0ONCALL)
-  approve fd-…  /  reject fd-…      press a request's Approve or Reject button
+  approve last  /  reject fd-…      press the newest (or a named) request's Approve or Reject button
   messages                          show the channel again
   quit
 Seed: dev runs v3.0.0, staging and production v2.9.0; U0LEAD approves staging, two of S0EXEC production.`;
@@ -46,8 +46,19 @@ export async function runConsole(world: World, flightdeckUrl: string, channel = 
         shown = 0;
         showNew();
       } else if (/^(approve|reject) /.test(line)) {
-        const [verb, id] = line.split(/\s+/);
-        const body = blockActionBody({ actionId: `deploy_${verb}`, value: id ?? '', userId: user, channelId: channel, messageTs: '0', responseUrl: world.slack.responseUrl() });
+        const [verb, named] = line.split(/\s+/);
+        // A script may name a request before Flightdeck has posted it: wait a little for it to appear.
+        let request = requestMessage(world, channel, named === 'last' ? undefined : named);
+        for (let waited = 0; !request && waited < 5_000; waited += 100) {
+          await new Promise((r) => setTimeout(r, 100));
+          request = requestMessage(world, channel, named === 'last' ? undefined : named);
+        }
+        if (!request) {
+          process.stdout.write(`No request ${named} in this channel.\n`);
+          rl.prompt();
+          continue;
+        }
+        const body = blockActionBody({ actionId: `deploy_${verb}`, value: request.id, userId: user, channelId: channel, messageTs: request.ts, responseUrl: world.slack.responseUrl({ channel, ts: request.ts }) });
         await postToSlackEndpoint(`${flightdeckUrl}/slack/events`, SIGNING_SECRET, body);
       } else if (line.startsWith('/')) {
         const [command, ...rest] = line.split(' ');
@@ -69,6 +80,16 @@ export async function runConsole(world: World, flightdeckUrl: string, channel = 
     clearInterval(timer);
     rl.close();
   }
+}
+
+/** The newest request message of the channel, or the one with this id: its id and ts. */
+function requestMessage(world: World, channel: string, id?: string): { id: string; ts: string } | undefined {
+  const found = world.slack
+    .messages(channel)
+    .filter((m) => !m.thread_ts && m.blocks)
+    .map((m) => ({ id: /\bfd-[0-9a-f]{10}\b/.exec(JSON.stringify(m.blocks))?.[0] ?? '', ts: m.ts }))
+    .filter((r) => r.id && (id === undefined || r.id === id));
+  return found.at(-1);
 }
 
 /** The buttons of a message, with the console verb that presses each. */
