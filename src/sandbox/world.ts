@@ -1,5 +1,6 @@
 // A whole sandbox world: GitHub, Kubernetes (with Argo CD) and Slack fakes seeded with the shop pipeline of the example config.
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGitHubFake, type GitHubFake } from './github/server.js';
@@ -80,6 +81,7 @@ export interface World {
   configPath: string;
   /** environment variables that point Flightdeck at this world */
   env: Record<string, string>;
+  /** stops the fakes and removes `dir` (close Flightdeck first: its SQLite file lives there) */
   close(): Promise<void>;
 }
 
@@ -164,6 +166,8 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
       clearInterval(poll);
       kube.argo.stop();
       await Promise.all([github.close(), kube.close(), slack.close()]);
+      // git repositories, kubeconfig, config and the SQLite file: nothing of the world outlives it
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }
