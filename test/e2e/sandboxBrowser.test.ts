@@ -73,6 +73,18 @@ describe.skipIf(!available)(`the sandbox page in chromium${SKIPPED}`, () => {
     expect(sandbox.world.kube.get('argoproj.io/v1alpha1', 'Application', 'argocd', 'shop-staging')?.status?.sync?.revision).toBe(head);
   }, 60_000);
 
+  it('shows text people typed as text: a lock reason with markup neither runs nor renders as HTML', async () => {
+    await page.selectOption('#person', 'U0LEAD');
+    await page.locator('#composer-input').fill('/deploy lock production <img src=x onerror="window.pwned=1"> *not bold* <!channel>');
+    await page.locator('#composer-input').press('Enter');
+    const lock = page.locator('.message:not(.ephemeral)', { hasText: 'onerror' });
+    await lock.waitFor({ timeout: 10_000 });
+    expect(await lock.locator('img').count()).toBe(0);
+    expect(await lock.innerText()).toContain('<img src=x onerror="window.pwned=1">');
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    await page.screenshot({ path: join(ARTIFACTS, '3-locked.png') });
+  });
+
   it('shows a refusal only to the person who typed the command', async () => {
     await page.selectOption('#person', 'U0DEV');
     await page.locator('#composer-input').fill('/deploy nowhere v3.0.0');

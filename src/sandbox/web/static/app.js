@@ -31,7 +31,12 @@ const visible = (m) => !m.visibleTo || m.visibleTo === user;
 const time = (ts) => new Date(Number(ts) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const initials = (name) => name.split(/\s+/).map((w) => w[0]).join('').slice(0, 2).toUpperCase();
 
-function messageHtml(m, replies) {
+/** Slack draws a message right after another by the same author (within five minutes) without avatar and name. */
+function continues(m, previous) {
+  return Boolean(previous) && previous.from === m.from && previous.from !== 'system' && previous.visibleTo === m.visibleTo && Number(m.ts) - Number(previous.ts) < 300;
+}
+
+function messageHtml(m, replies, previous) {
   if (m.from === 'system') return `<div class="system" data-ts="${m.ts}">${escapeHtml(m.text.replace(/^(\S+)/, (id) => names.person(id)))}</div>`;
   const bot = m.from === state.botUser;
   const name = bot ? 'Flightdeck' : names.person(m.from);
@@ -40,8 +45,11 @@ function messageHtml(m, replies) {
   const edited = m.edited ? '<span class="edited">(edited)</span>' : '';
   const body = renderMessage(m, names, {});
   const replyLink = replies && replies.length ? `<button type="button" class="replies" data-thread="${m.ts}">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'} <span>Last reply ${time(replies.at(-1).ts)}</span></button>` : '';
-  return `<div class="message${m.visibleTo ? ' ephemeral' : ''}" data-ts="${m.ts}" data-channel="${m.channel}"${m.visibleTo ? ` data-note-id="${m.id}"` : ''}>
-    ${avatar}<div class="content">${privately}<div class="meta"><b>${escapeHtml(name)}</b>${bot ? '<span class="app-badge">APP</span>' : ''}<span class="time">${time(m.ts)}</span>${edited}</div>
+  const compact = continues(m, previous) && !m.visibleTo;
+  const head = compact ? `<div class="gutter-time">${time(m.ts).replace(/:\d\d( |$)/, '$1')}</div>` : avatar;
+  const meta = compact ? (edited ? `<div class="meta">${edited}</div>` : '') : `<div class="meta"><b>${escapeHtml(name)}</b>${bot ? '<span class="app-badge">APP</span>' : ''}<span class="time">${time(m.ts)}</span>${edited}</div>`;
+  return `<div class="message${m.visibleTo ? ' ephemeral' : ''}${compact ? ' continued' : ''}" data-ts="${m.ts}" data-channel="${m.channel}"${m.visibleTo ? ` data-note-id="${m.id}"` : ''}>
+    ${head}<div class="content">${privately}${meta}
     <div class="body">${body}</div>${replyLink}</div></div>`;
 }
 
@@ -57,7 +65,7 @@ function render() {
   const top = here.filter((m) => !m.thread_ts || m.thread_ts === m.ts);
   const list = $('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.innerHTML = top.length ? top.map((m) => messageHtml(m, here.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts))).join('') : '<div class="empty">No messages yet. Try <code>/deploy staging v3.0.0</code>.</div>';
+  list.innerHTML = top.length ? top.map((m, i) => messageHtml(m, here.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts), top[i - 1])).join('') : '<div class="empty">No messages yet. Try <code>/deploy staging v3.0.0</code>.</div>';
   if (atBottom) list.scrollTop = list.scrollHeight;
   renderThread();
   renderModal();
@@ -71,7 +79,7 @@ function renderThread() {
   $('thread-channel').textContent = `# ${names.channel(parent.channel)}`;
   const replies = state.messages.filter((m) => m.channel === parent.channel && m.thread_ts === parent.ts && m.ts !== parent.ts && visible(m));
   const list = $('thread-messages');
-  list.innerHTML = messageHtml(parent) + `<div class="reply-count">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</div>` + replies.map((m) => messageHtml(m)).join('');
+  list.innerHTML = messageHtml(parent) + `<div class="reply-count">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'}</div>` + replies.map((m, i) => messageHtml(m, null, replies[i - 1])).join('');
   list.scrollTop = list.scrollHeight;
 }
 
