@@ -81,7 +81,7 @@ describe.skipIf(!available)(`the sandbox page in chromium${SKIPPED}`, () => {
     await lock.waitFor({ timeout: 10_000 });
     expect(await lock.locator('img').count()).toBe(0);
     expect(await lock.innerText()).toContain('<img src=x onerror="window.pwned=1">');
-    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
     await page.screenshot({ path: join(ARTIFACTS, '3-locked.png') });
   });
 
