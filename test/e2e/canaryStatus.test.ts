@@ -89,6 +89,29 @@ describe('/canary-status', () => {
     expect(weights.shown).toContain('`█░░░░░░░░░` 5% of 100%');
   });
 
+  it('queries a metric through the MetricTemplate the Canary references, rendered as Flagger renders it', async () => {
+    w.fd.world.kube.apply({
+      apiVersion: 'flagger.app/v1beta1',
+      kind: 'MetricTemplate',
+      metadata: { name: 'error-rate', namespace: 'production' },
+      spec: { provider: { type: 'prometheus', address: w.prometheus.url }, query: 'sum(rate(http_errors{namespace="{{ namespace }}", app="{{ target }}"}[{{ interval }}]))' },
+    });
+    const metrics = [
+      { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' },
+      { name: 'error-rate', templateRef: { name: 'error-rate' }, thresholdRange: { max: 1 }, interval: '30s' },
+      { name: 'latency-p95', templateRef: { name: 'no-such-template' }, thresholdRange: { max: 500 } },
+    ];
+    flagger().seedCanary({ name: 'backend', namespace: 'production', analysis: { metrics } });
+    w.prometheus.set('http_errors', 0.5);
+    w.prometheus.set('istio_requests_total', 98);
+    progressing();
+    const status = await canaryStatusOf(w.fd, 'prod');
+    expect(status.shown).toContain('error-rate: 0.5 :white_check_mark: pass (max 1)');
+    expect(status.shown).toContain('request-success-rate: 98% :x: fail (min 99%)');
+    expect(status.shown).toContain('latency-p95: unknown (its MetricTemplate could not be read) (max 500)');
+    expect(w.prometheus.queries).toContain('sum(rate(http_errors{namespace="production", app="backend"}[30s]))');
+  });
+
   it('says a Canary targeting a StatefulSet cannot work', async () => {
     flagger().seedCanary({ name: 'backend', namespace: 'production', target: { kind: 'StatefulSet', name: 'backend' } });
     const status = await canaryStatusOf(w.fd, 'prod');
