@@ -58,7 +58,7 @@ const count = (calls: typeof during, method: string, watch: boolean) => calls.fi
 console.log(`canary follow bench: ${THREADS} threads following ${ENVS.length} canaries`);
 console.log(`  watches open while following: ${watchesWhileFollowing} (one per canary; one per thread would be ${THREADS})`);
 console.log(`  kubernetes calls to start following: ${following.length} (GET ${count(following, 'GET', false)}, WATCH ${count(following, 'GET', true)})`);
-console.log(`  kubernetes calls during the analyses (${steps} phase changes of production's canary, each told to every thread): ${during.length} (GET ${count(during, 'GET', false)}, WATCH ${count(during, 'GET', true)})`);
+console.log(`  kubernetes calls while the analyses ran (weight steps and ${steps} phases each, all told to every thread): ${during.length} (GET ${count(during, 'GET', false)}, WATCH ${count(during, 'GET', true)})`);
 console.log(`  thread replies posted: ${statusTs.reduce((n, ts) => n + replies(ts).length, 0)}; watches open after the verdicts: ${world.kube.watchCount()}`);
 await app.stop();
 await world.close();
