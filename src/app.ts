@@ -5,17 +5,21 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Config } from './config/schema.js';
 import type { Settings } from './config/loader.js';
 import { createOctokit } from './adapters/github/octokit.js';
-import { GitHubGitOpsRepo } from './adapters/github/gitopsRepo.js';
+import { DeploymentStatusSink } from './adapters/github/deploymentSink.js';
+import { GitHubGitOpsRepo, webUrlOf } from './adapters/github/gitopsRepo.js';
 import { GitHubSourceRepos } from './adapters/github/sourceRepos.js';
 import { DeferredCluster } from './adapters/kube/deferred.js';
 import { createBolt } from './adapters/slack/bolt.js';
 import { SlackChat } from './adapters/slack/chat.js';
+import { SlackThreadSink } from './adapters/slack/runSink.js';
+import { RunRecorder } from './runtime/runRecorder.js';
+import { viewOf } from './workflows/requests.js';
 import { registerHandlers } from './adapters/slack/handlers.js';
+import { wireIncidents } from './adapters/incidentAdapters.js';
 import { registerCanaryHandlers, SlackCanaryThreads } from './adapters/slack/canaryHandlers.js';
 import { PrometheusClient } from './adapters/prometheus/client.js';
 import { CanaryFollowHub } from './workflows/canaryFollow.js';
 import { answerGate, type CanaryDeps } from './workflows/canaryGates.js';
-import { wireIncidents } from './adapters/incidentAdapters.js';
 import { openStore } from './adapters/store/open.js';
 import { createHttpServer } from './http/server.js';
 import type { Clock, Store } from './ports.js';
@@ -48,6 +52,11 @@ export interface Flightdeck {
   stop(): Promise<void>;
   /** runs due timers now */
   tick(): Promise<void>;
+  /**
+   * Resolves once the work started by requests so far has settled: background work (including what it started) is
+   * done and every run event has reached its sinks. Tests wait on it instead of on time.
+   */
+  settled(): Promise<void>;
   store: Store;
   metrics: PromMetrics;
   server: Server;
@@ -80,13 +89,17 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   });
   const chat = new SlackChat(bolt.app.client, metrics);
   const shutdown = new AbortController();
+  const sources = new GitHubSourceRepos(octokit);
+  // One recorder for every run's events; each sink words them for its audience, in order, off the workflow's path.
+  const events = new RunRecorder(store, clock, log, [new SlackThreadSink(chat, (request) => viewOf(config, request), config.channels.deploys ?? null), new DeploymentStatusSink(sources, store, config.gitops.deployments)]);
   const deps: WorkflowDeps = {
     config,
     store,
-    gitops: new GitHubGitOpsRepo(octokit, config.gitops.repo, config.gitops.branch),
-    sources: new GitHubSourceRepos(octokit),
+    gitops: new GitHubGitOpsRepo(octokit, config.gitops.repo, config.gitops.branch, webUrlOf(settings.github.apiUrl)),
+    sources,
     cluster,
     chat,
+    events,
     clock,
     metrics,
     log,
@@ -95,11 +108,11 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   };
   const background = new Background(log);
   registerHandlers(bolt.app, deps, background);
+  const incidents = wireIncidents({ app: bolt.app, config, store, clock, log, metrics, octokit, members: deps.members, background, env: opts.env ?? process.env });
   const canaryDeps: CanaryDeps = { ...deps, metricsQuery: config.prometheus ? new PrometheusClient(config.prometheus.url) : null };
   const canaryThreads = new SlackCanaryThreads(bolt.app.client);
   const canaryHub = new CanaryFollowHub(canaryDeps, canaryThreads);
   registerCanaryHandlers(bolt.app, canaryDeps, background, canaryHub, canaryThreads);
-  const incidents = wireIncidents({ app: bolt.app, config, store, clock, log, metrics, octokit, members: deps.members, background, env: opts.env ?? process.env });
   const scheduler = new Scheduler(store, clock, {
     [EXPIRY_TIMER]: async (timer) => void (await expireRequest(deps, timer.key)),
     [LOCK_EXPIRY_TIMER]: async (timer) => void (await expireLock(deps, timer.key)),
@@ -125,6 +138,12 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
     server,
     clusterLoaded: cluster.loaded,
     tick: () => scheduler.tick(),
+    async settled() {
+      do {
+        await background.idle();
+        await events.idle();
+      } while (background.size > 0);
+    },
     async listen(port, host) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

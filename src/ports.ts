@@ -1,9 +1,12 @@
 // The interfaces workflows need from the outside world; adapters implement them, tests use the same ones.
 import type { AppChange, AuditEntry, CommitSummary, DeployRequest, Lock, RequestState, Timer } from './domain/types.js';
 import type { RunEvent } from './domain/runEvents.js';
+import type { IncidentStore } from './workflows/incidentPorts.js';
 import type { CanaryDetail } from './domain/canary.js';
 import type { CanaryFollower, CanaryGate, CanaryRevision, GateApprovalOutcome, GateKey } from './domain/canaryGates.js';
-import type { IncidentStore } from './workflows/incidentPorts.js';
+import type { ArgoAppState, CanaryState } from './domain/clusterState.js';
+
+export type { ArgoAppState, CanaryState };
 
 /** A file of the GitOps repository as read at the branch head. */
 export interface RepoFile {
@@ -22,8 +25,10 @@ export interface GitOpsRepo {
    * Throws GitConflictError when someone changed it meanwhile; never forces.
    */
   writeFile(base: RepoFile, content: string, message: string): Promise<{ commitSha: string }>;
-  /** The newest commit of the branch that touched the path. */
-  lastCommitOf(path: string): Promise<string | null>;
+  /** The newest commit of the branch that touched the path, with its message (to recognise a write of ours). */
+  lastCommitOf(path: string): Promise<{ sha: string; message: string } | null>;
+  /** A link to a commit of the repository for people, or null. */
+  commitUrl(sha: string): string | null;
   /** True when `descendant`'s history includes `ancestor` (or they are the same commit). */
   contains(descendant: string, ancestor: string): Promise<boolean>;
 }
@@ -43,6 +48,11 @@ export interface SourceRepos {
    * a commit a (possibly short) sha.
    */
   resolveRef(repo: string, ref: string, kind: 'tag' | 'commit'): Promise<{ sha: string } | null>;
+  /**
+   * The commit a version names and its named checks, or null when the repository has no such tag (or commit): the
+   * whole of what a promotion needs to know about a version, in as few calls as the server allows.
+   */
+  lookupVersion(repo: string, ref: string, kind: 'tag' | 'commit', checks: string[]): Promise<{ sha: string; checks: CheckResult[] } | null>;
   /** The named checks of a ref (check runs, falling back to commit statuses); absent ones are 'missing'. */
   checks(repo: string, ref: string, names: string[]): Promise<CheckResult[]>;
   /** Commits from base to head, newest last, at most `cap` of them listed. */
@@ -58,46 +68,20 @@ export interface ArgoAppRef {
   context?: string;
 }
 
-/** What Flightdeck reads of an Argo CD Application. */
-export interface ArgoAppState {
-  syncStatus: string;
-  syncRevision: string | null;
-  health: string;
-  /** true while `operation` is set (requested or running) */
-  operationPending: boolean;
-  operationPhase: string | null;
-  operationMessage: string | null;
-  operationRevision: string | null;
-}
-
-export type SyncRequestResult = { started: true } | { started: false; reason: string };
+/** A sync was asked for, or Argo CD is busy with another operation (its phase, and who started it when a person did). */
+export type SyncRequestResult = { started: true } | { started: false; phase: string; by: string | null };
 
 /** A Flagger Canary (flagger.app/v1beta1), in the environment's namespace unless configured. */
 export type CanaryRef = ArgoAppRef;
 
-/** What Flightdeck reads of a Flagger Canary (fluxcd/flagger pkg/apis/flagger/v1beta1). */
-export interface CanaryState {
-  /** Initializing, Initialized, Waiting, Progressing, WaitingPromotion, Promoting, Finalising, Succeeded, Failed, Terminating, Terminated; '' before Flagger first reconciles it */
-  phase: string;
-  canaryWeight: number;
-  iterations: number;
-  failedChecks: number;
-  /** hash of the target spec Flagger last started on: it changes when a new revision is detected */
-  lastAppliedSpec: string | null;
-  lastPromotedSpec: string | null;
-  /** the Promoted condition's message */
-  message: string | null;
-  target: { kind: string; name: string } | null;
-  maxWeight: number | null;
-  stepWeight: number | null;
-  threshold: number | null;
-}
-
 /** Kubernetes, as far as Flightdeck uses it. */
 export interface Cluster {
   getApplication(ref: ArgoAppRef): Promise<ArgoAppState | null>;
-  /** Refresh annotation, then `operation.sync`, unless an operation is already there. */
-  requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }): Promise<SyncRequestResult>;
+  /**
+   * Refresh annotation and `operation.sync` in one write, unless an operation is already there. With `basis` (the
+   * Application as read earlier) the write is conditional on its resourceVersion and needs no read of its own.
+   */
+  requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }, basis?: ArgoAppState | null): Promise<SyncRequestResult>;
   /**
    * Calls onState with the current state and every change until onState returns true,
    * the signal aborts or the watch cannot be kept; reconnects with backoff.
@@ -122,7 +106,8 @@ export interface ChatThread {
 export interface Chat {
   postRequest(channel: string, request: DeployRequest, view: RequestView): Promise<ChatThread>;
   updateRequest(thread: ChatThread, request: DeployRequest, view: RequestView): Promise<void>;
-  postInThread(thread: ChatThread, text: string): Promise<void>;
+  /** A reply in the thread; resolves to its ts. */
+  postInThread(thread: ChatThread, text: string): Promise<string>;
   /** A link people can open to the thread. */
   permalink(thread: ChatThread): Promise<string>;
   /** A message only `user` sees. */
@@ -138,6 +123,8 @@ export interface RequestView {
   checks: string[];
   /** the Flagger Canary whose analysis the request waits for after the sync, if any */
   canary?: string;
+  /** the Argo CD UI page of the environment's Application */
+  argoUrl?: string | null;
 }
 
 /** A run as its events are told: its id and, once its request message is posted, its thread. */
@@ -192,6 +179,8 @@ export interface Store extends IncidentStore {
   /** Records an approval while pending and not past its expiry; moves to 'approved' when it is the last one needed. */
   approve(id: string, user: string, at: number): Promise<ApprovalOutcome | null>;
   listRequests(states: RequestState[]): Promise<DeployRequest[]>;
+  /** The newest requests (of one environment, or all), newest first. */
+  recentRequests(env: string | null, limit: number): Promise<DeployRequest[]>;
 
   putLock(lock: Lock): Promise<void>;
   /** Removes the lock; returns it, or null when there was none. */

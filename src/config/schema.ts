@@ -1,7 +1,8 @@
 // The shape of flightdeck.yaml (SPEC §3) as zod schemas; the inferred types are the config the app trusts.
 import { z } from 'zod';
 import { cronProblem } from '../domain/cron.js';
-import { parseDuration } from './durations.js';
+import type { Config } from '../domain/config.js';
+import { parseDuration } from '../domain/durations.js';
 
 /** A string whose every problem (missing, wrong type, wrong form) is reported with one message. */
 function text(message: string, pattern: RegExp) {
@@ -60,6 +61,7 @@ export const environmentSchema = z.object({
     namespace: k8sName.default('argocd'),
     sync: z.enum(['auto', 'manual']).default('manual'),
     context: z.string().optional(),
+    url: url.optional(),
     timeout: duration.default(600_000),
   }),
   deployers: audience.optional(),
@@ -118,12 +120,12 @@ export const configSchema = z.object({
   scheduler: z.object({ tick: cronExpression.default('*/30 * * * * *') }).default({ tick: '*/30 * * * * *' }),
 });
 
-export type Config = z.infer<typeof configSchema>;
-export type AppConfig = Config['apps'][number];
-export type EnvironmentConfig = Config['environments'][number];
-export type Audience = z.infer<typeof audience>;
-export type ApprovalPolicy = z.infer<typeof approvalSchema>;
-export type FreezeConfig = Config['freezes'][number];
+// The domain owns these types; the schema must produce exactly them (checked both ways at compile time).
+export type { AppConfig, ApprovalPolicy, Audience, Config, EnvironmentConfig, FreezeConfig } from '../domain/config.js';
+type Parsed = z.infer<typeof configSchema>;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const schemaMatchesDomain: Same<Parsed, Config> = true;
+void schemaMatchesDomain;
 
 function isTimeZone(zone: string): boolean {
   try {

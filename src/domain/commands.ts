@@ -1,24 +1,17 @@
 // Parses `/deploy` text: forgiving in form (case, spacing, commas, "for 2 hours"), strict in content (known environments, apps, valid versions).
-import type { Config, EnvironmentConfig } from '../config/schema.js';
-import { parseDuration } from '../config/durations.js';
+import type { Config, EnvironmentConfig } from './config.js';
+import { parseDuration } from './durations.js';
 import { findEnvironment, resolveEnvironment } from './environments.js';
-import { UserError } from './errors.js';
+import { UserError, type UsageHint } from './problems.js';
 import { checkVersion, isOciTag } from './versions.js';
 
 export type DeployCommand =
   | { kind: 'help' }
   | { kind: 'status'; env?: EnvironmentConfig }
+  | { kind: 'history'; env?: EnvironmentConfig }
   | { kind: 'lock'; env: EnvironmentConfig | '*'; durationMs?: number; reason?: string }
   | { kind: 'unlock'; env: EnvironmentConfig | '*' }
   | { kind: 'promote'; env: EnvironmentConfig; version: string; apps: string[] };
-
-export const DEPLOY_USAGE = [
-  '`/deploy <env> <version> [app ...]` promote a release',
-  '`/deploy status [env]` what runs where',
-  '`/deploy lock <env|all> [for <duration>] [reason]` hold deploys',
-  '`/deploy unlock <env|all>` release the hold',
-  '`/deploy help` this help',
-].join('\n');
 
 const HELP_WORDS = ['help', '-h', '--help', '?', 'usage'];
 const ALL_WORDS = ['all', '*', 'everything'];
@@ -30,12 +23,15 @@ export function parseDeployCommand(config: Config, text: string): DeployCommand 
   if (first === undefined || HELP_WORDS.includes(first.toLowerCase())) return { kind: 'help' };
   switch (first.toLowerCase()) {
     case 'status':
-      if (rest.length > 1) throw usage(`\`/deploy status\` takes at most one environment, got "${rest.join(' ')}".`);
-      return rest[0] === undefined ? { kind: 'status' } : { kind: 'status', env: resolveEnvironment(config, rest[0]) };
+    case 'history': {
+      const kind = first.toLowerCase() as 'status' | 'history';
+      if (rest.length > 1) throw usage({ hint: 'status-args', got: rest.join(' ') });
+      return rest[0] === undefined ? { kind } : { kind, env: resolveEnvironment(config, rest[0]) };
+    }
     case 'lock':
       return parseLock(config, rest);
     case 'unlock':
-      if (rest.length !== 1) throw usage('`/deploy unlock` takes one environment or `all`.');
+      if (rest.length !== 1) throw usage({ hint: 'unlock-args' });
       return { kind: 'unlock', env: targetOf(config, rest[0]!) };
     default:
       return parsePromote(config, first, rest);
@@ -47,8 +43,8 @@ function tokenize(text: string): string[] {
   return text.replace(/[\u201C\u201D]/g, '"').replace(/[\u2018\u2019]/g, "'").replace(/`/g, ' ').trim().split(/\s+/).filter(Boolean);
 }
 
-function usage(message: string): UserError {
-  return new UserError(`${message}\nUsage:\n${DEPLOY_USAGE}`);
+function usage(detail: UsageHint): UserError {
+  return new UserError({ code: 'usage', command: 'deploy', detail });
 }
 
 function targetOf(config: Config, word: string): EnvironmentConfig | '*' {
@@ -57,7 +53,7 @@ function targetOf(config: Config, word: string): EnvironmentConfig | '*' {
 
 function parseLock(config: Config, words: string[]): DeployCommand {
   const [target, ...rest] = words;
-  if (target === undefined) throw usage('`/deploy lock` needs an environment or `all`.');
+  if (target === undefined) throw usage({ hint: 'lock-target' });
   const env = targetOf(config, target);
   let durationMs: number | undefined;
   let reasonWords = rest;
@@ -83,6 +79,9 @@ const UNIT_WORDS: Record<string, string> = {
   w: 'w', week: 'w', weeks: 'w',
 };
 
+/** The longest lock a person can give a duration: longer holds are "until unlocked". */
+export const MAX_LOCK_MS = 365 * 86_400_000;
+
 /** A duration at the start of the words: "2h", "2 hours", "90min"; throws UserError for a number that is not one. */
 function takeDuration(words: string[]): { ms: number; words: number } {
   const [a = '', b = ''] = words;
@@ -90,7 +89,8 @@ function takeDuration(words: string[]): { ms: number; words: number } {
   const match = /^(\d+)\s*([a-z]+)$/i.exec(joined.text);
   const unit = match ? UNIT_WORDS[match[2]!.toLowerCase()] : undefined;
   const ms = match && unit ? parseDuration(`${match[1]}${unit}`) : null;
-  if (ms === null || ms <= 0) throw usage(`"${joined.text}" is not a duration: use one such as 30m, 2h or 1d.`);
+  if (ms === null || ms <= 0) throw usage({ hint: 'bad-duration', text: joined.text });
+  if (ms > MAX_LOCK_MS) throw usage({ hint: 'bad-duration', text: joined.text, max: '365 days' });
   return { ms, words: joined.words };
 }
 
@@ -105,17 +105,17 @@ function parsePromote(config: Config, envWord: string, rest: string[]): DeployCo
   if (!env) {
     // "/deploy v3.0.0 staging": say what was probably meant.
     const swapped = rest[0] !== undefined ? findEnvironment(config, rest[0]) : undefined;
-    if (swapped && isOciTag(envWord)) throw usage(`The environment comes first: \`/deploy ${swapped.name} ${[envWord, ...rest.slice(1)].join(' ')}\`.`);
+    if (swapped && isOciTag(envWord)) throw usage({ hint: 'environment-first', suggestion: `/deploy ${swapped.name} ${[envWord, ...rest.slice(1)].join(' ')}` });
     resolveEnvironment(config, envWord); // throws the unknown-environment message
   }
   const target = env!;
   const [version, ...appWords] = rest;
-  if (version === undefined) throw usage(`Which version should go to ${target.name}? Such as \`/deploy ${target.name} v3.0.0\`.`);
+  if (version === undefined) throw usage({ hint: 'which-version', env: target.name });
   const apps = [...new Set(appWords.flatMap((w) => w.split(',')).map((w) => w.trim().toLowerCase()).filter(Boolean))];
   const known = config.apps.map((a) => a.name);
   const unknown = apps.filter((a) => !known.includes(a));
   if (unknown.length > 0) {
-    throw new UserError(`Unknown app${unknown.length === 1 ? '' : 's'} ${unknown.map((a) => `"${a}"`).join(', ')}. Known apps: ${known.join(', ')}.`);
+    throw new UserError({ code: 'unknown-apps', given: unknown, known });
   }
   if (apps.length > 0) checkVersion(version, target, config.apps.filter((a) => apps.includes(a.name)));
   else checkVersionForSome(version, target, config);

@@ -1,5 +1,5 @@
 // Environments by name or alias, the apps they run and their promotion order (promoteFrom).
-import type { AppConfig, Config, EnvironmentConfig } from '../config/schema.js';
+import type { AppConfig, Config, EnvironmentConfig } from './config.js';
 import { UserError } from './errors.js';
 
 /** The environment a name or alias names (case-insensitive), or undefined. */
@@ -14,13 +14,13 @@ export function findEnvironment(config: Config, nameOrAlias: string): Environmen
 /** The environment a name or alias names; UserError listing the known ones otherwise. */
 export function resolveEnvironment(config: Config, nameOrAlias: string): EnvironmentConfig {
   const env = findEnvironment(config, nameOrAlias);
-  if (!env) throw new UserError(`Unknown environment "${nameOrAlias}". Known environments: ${knownEnvironments(config)}.`);
+  if (!env) throw new UserError({ code: 'unknown-environment', given: nameOrAlias, known: knownEnvironmentNames(config) });
   return env;
 }
 
-/** "dev, staging, production (prod)" */
-export function knownEnvironments(config: Config): string {
-  return config.environments.map((e) => (e.aliases.length > 0 ? `${e.name} (${e.aliases.join(', ')})` : e.name)).join(', ');
+/** ["dev", "staging", "production (prod)"] */
+export function knownEnvironmentNames(config: Config): string[] {
+  return config.environments.map((e) => (e.aliases.length > 0 ? `${e.name} (${e.aliases.join(', ')})` : e.name));
 }
 
 /**

@@ -1,9 +1,5 @@
-// The two kinds of error: UserError speaks to the person in Slack, anything else is ours to log.
-
-/** A problem the person can fix; its message is shown to them as it is. */
-export class UserError extends Error {
-  override readonly name = 'UserError';
-}
+// The kinds of error: UserError (a Problem for the person, see problems.ts), a lost optimistic write, a bad config; anything else is ours to log.
+export { UserError } from './problems.js';
 
 /** The optimistic write lost: the file changed since it was read. */
 export class GitConflictError extends Error {
@@ -17,4 +13,9 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(problems.join('\n'));
   }
+}
+
+/** A write whose answer was lost (a reset connection, a 5xx from a proxy): it may or may not have been applied. */
+export class UnknownOutcomeError extends Error {
+  override readonly name = 'UnknownOutcomeError';
 }

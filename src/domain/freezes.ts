@@ -1,5 +1,5 @@
 // Freeze windows: each cron occurrence (in the freeze's time zone) starts a window that lasts the freeze's duration.
-import type { FreezeConfig } from '../config/schema.js';
+import type { FreezeConfig } from './config.js';
 import { lastCronTimeBetween, parseCron } from './cron.js';
 
 export { nextCronTime } from './cron.js';

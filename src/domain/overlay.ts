@@ -26,7 +26,7 @@ export interface ImageEntry {
 export function readImageEntries(yamlText: string, opts: { file?: string } = {}): ImageEntry[] {
   const parsed = parseDocument(yamlText, { schema: 'failsafe' });
   if (parsed.errors.length > 0) {
-    throw new UserError(`${opts.file ?? 'The overlay kustomization.yaml'} is not valid YAML (${parsed.errors[0]!.message.split('\n')[0]}); fix it in the GitOps repository first.`);
+    throw new UserError({ code: 'overlay-invalid', file: opts.file ?? 'The overlay kustomization.yaml', detail: parsed.errors[0]!.message.split('\n')[0] ?? '' });
   }
   const doc: unknown = parsed.toJS();
   const images = isRecord(doc) ? doc.images : undefined;
@@ -65,10 +65,10 @@ export function setImageTags(yamlText: string, changes: ImageTagChange[], opts: 
   const previous: Record<string, string | null> = {};
   for (const change of changes) {
     const matches = entries.filter((e) => e.name === change.image);
-    if (matches.length === 0) throw new UserError(`${where} has no images entry named ${change.image}; add one (name: ${change.image}) before deploying it with Flightdeck.`);
+    if (matches.length === 0) throw new UserError({ code: 'overlay-no-image', file: where, image: change.image });
     for (const entry of matches) {
       if (entry.digest !== null) {
-        throw new UserError(`${where} pins ${change.image} by digest (${entry.digest}); kustomize would ignore a new tag. Remove the digest from its images entry first.`);
+        throw new UserError({ code: 'overlay-digest', file: where, image: change.image, digest: entry.digest });
       }
       if (!(change.image in previous)) previous[change.image] = entry.newTag?.value ?? null;
       if (entry.newTag?.value === change.newTag) continue;
@@ -148,7 +148,7 @@ function replaceScalar(at: ScalarAt, newTag: string): Edit {
   if (token.type === 'single-quoted-scalar') text = quoted(newTag, 'single');
   else if (token.type === 'scalar' && !readsAsNonString(newTag)) text = newTag;
   else if (token.type === 'double-quoted-scalar' || token.type === 'scalar') text = quoted(newTag, 'double');
-  else throw new UserError(`newTag of ${at.value} is written as a YAML ${token.type}; write it as a plain or quoted value so Flightdeck can set it.`);
+  else throw new UserError({ code: 'overlay-unsupported-tag', value: at.value, token: token.type });
   return { offset: token.offset, remove: token.source.length, insert: text };
 }
 

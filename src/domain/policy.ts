@@ -1,5 +1,6 @@
 // Who may request and who may approve: audiences of users and groups, and the approval rules (no self-approval, one vote each).
-import type { ApprovalPolicy, Audience, EnvironmentConfig } from '../config/schema.js';
+import type { ApprovalPolicy, Audience, EnvironmentConfig } from './config.js';
+import type { Problem } from './problems.js';
 import type { DeployRequest } from './types.js';
 
 /** Members of Slack user groups: a map group -> users, or a lookup function. */
@@ -24,24 +25,18 @@ export function policyFor(env: EnvironmentConfig, kind: DeployRequest['kind']): 
   return kind === 'rollback' && env.rollback ? env.rollback : env.approval;
 }
 
-/**
- * Why the user may not approve (or, with `rejecting`, reject) the request, or null when they may.
- * The message is for the user in Slack.
- */
+/** Why the user may not approve (or, with `rejecting`, reject) the request, or null when they may. */
 export function approvalProblem(
   request: Pick<DeployRequest, 'kind' | 'env' | 'requester' | 'approvals' | 'state'>,
   policy: ApprovalPolicy,
   user: string,
   members: GroupMembers,
   opts: { rejecting?: boolean } = {},
-): string | null {
-  const verb = opts.rejecting ? 'reject' : 'approve';
-  if (request.state !== 'pending') return `This request is already ${request.state}; nothing was changed.`;
-  if (!isInAudience(user, policy.approvers, members)) {
-    return `You are not an approver of ${request.kind === 'rollback' ? 'rollbacks' : 'deploys'} to ${request.env}, so you cannot ${verb} this request.`;
-  }
+): Problem | null {
+  if (request.state !== 'pending') return { code: 'request-decided', state: request.state };
+  if (!isInAudience(user, policy.approvers, members)) return { code: 'not-approver', env: request.env, kind: request.kind, action: opts.rejecting ? 'reject' : 'approve' };
   if (opts.rejecting) return null;
-  if (user === request.requester) return `You requested this ${request.kind}; someone else must approve it.`;
-  if (request.approvals.includes(user)) return 'You have already approved this request; another approver is needed.';
+  if (user === request.requester) return { code: 'own-request', kind: request.kind };
+  if (request.approvals.includes(user)) return { code: 'already-approved' };
   return null;
 }

@@ -33,6 +33,8 @@ export type Problem =
   | { code: 'locked'; env: string; lock: Lock; then: 'nothing-deployed' | 'approval-not-recorded' }
   | { code: 'frozen'; env: string; freeze: string; endsAt: number | null; then: 'nothing-deployed' | 'approval-not-recorded' }
   | { code: 'not-locked'; env: string }
+  | { code: 'held-by-all'; env: string; lock: Lock }
+  | { code: 'lock-held'; env: string; lock: Lock }
   | { code: 'pull-request-mode' }
   // what the repositories say
   | { code: 'no-overlay'; env: string; repo: string; folder: string }

@@ -6,7 +6,8 @@ export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>
   pending: ['approved', 'rejected', 'expired', 'failed'],
   approved: ['committed', 'failed'],
   committed: ['syncing', 'succeeded', 'failed'],
-  syncing: ['succeeded', 'failed'],
+  syncing: ['analysing', 'succeeded', 'failed'],
+  analysing: ['succeeded', 'failed'],
   succeeded: [],
   failed: [],
   rejected: [],
@@ -16,7 +17,13 @@ export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>
 export const TERMINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'rejected', 'expired'];
 
 /** States of work in flight: delivery resumes them after a restart. */
-export const ACTIVE_STATES: readonly RequestState[] = ['approved', 'committed', 'syncing'];
+export const ACTIVE_STATES = ['approved', 'committed', 'syncing', 'analysing'] as const satisfies readonly RequestState[];
+
+export type ActiveState = (typeof ACTIVE_STATES)[number];
+
+export function isActive(state: RequestState): state is ActiveState {
+  return (ACTIVE_STATES as readonly RequestState[]).includes(state);
+}
 
 export function canTransition(from: RequestState, to: RequestState): boolean {
   return TRANSITIONS[from].includes(to);

@@ -22,6 +22,7 @@ export type CanaryStage =
 /** What happens to a deploy or rollback request, in the order it can happen. */
 export type DeliveryEvent =
   | { type: 'requested'; kind: RequestKind; env: string; version: string; changes: ChangeLine[]; required: number }
+  | { type: 'request-posted'; channel: string; ts: string; kind: RequestKind; env: string; version: string; requester: string }
   | { type: 'refused'; kind: RequestKind; env: string; version: string; problem: Problem }
   | { type: 'approved'; by: string; approvals: number; required: number }
   | { type: 'approval-refused'; by: string; problem: Problem }
@@ -34,7 +35,7 @@ export type DeliveryEvent =
   | { type: 'commit-found'; commitSha: string }
   | { type: 'sync-requested'; application: string; revision: string; initiatedBy: string; url: string | null }
   | { type: 'sync-auto'; application: string; revision: string; url: string | null }
-  | { type: 'sync-busy'; application: string; reason: string }
+  | { type: 'sync-busy'; application: string; phase: string; by: string | null }
   | { type: 'sync-progress'; application: string; phase: string | null; syncStatus: string; health: string }
   | { type: 'synced'; application: string; revision: string }
   | { type: 'canary-following'; canary: string; namespace: string; version: string }
@@ -45,9 +46,13 @@ export type DeliveryEvent =
   | { type: 'succeeded'; kind: RequestKind; env: string; version: string; commitSha: string | null; canary: string | null }
   | { type: 'failed'; problem: Problem };
 
-export type RunEvent = DeliveryEvent;
+/** Holds on environments ("stop the line"); `env` is "*" for all. */
+export type LockEvent =
+  | { type: 'locked'; env: string; reason: string; until: number | null; replaced: { owner: string; until: number | null } | null }
+  | { type: 'unlocked'; env: string; previousOwner: string }
+  | { type: 'lock-expired'; env: string; owner: string };
+
+export type RunEvent = DeliveryEvent | LockEvent;
 
 export type RunEventType = RunEvent['type'];
 
-/** Events that edit one progress line in place instead of adding a line to the thread. */
-export const PROGRESS_EVENTS: ReadonlySet<RunEventType> = new Set<RunEventType>(['sync-progress', 'canary-progress']);

@@ -1,4 +1,5 @@
 // The records Flightdeck keeps and passes between workflows, store and chat: plain data, no behaviour.
+import type { Problem } from './problems.js';
 
 /** Life of a deploy or rollback request; allowed moves are in requestStates.ts. */
 export type RequestState =
@@ -6,6 +7,7 @@ export type RequestState =
   | 'approved' // enough approvals; the commit is next
   | 'committed' // the overlay change is in git
   | 'syncing' // Argo CD is applying it
+  | 'analysing' // Flagger's canary analysis of it runs
   | 'succeeded'
   | 'failed'
   | 'rejected'
@@ -37,6 +39,22 @@ export interface AppChange {
   checks: string[];
 }
 
+/** How a request ended, as data: the request message and history word it. */
+export type RequestOutcome =
+  | { result: 'succeeded'; application: string; canary: { name: string; initialised: boolean } | null }
+  | { result: 'failed'; problem: Problem }
+  | { result: 'rejected'; withdrawn: boolean }
+  | { result: 'expired' }
+  /** rows written before outcomes were data */
+  | { result: 'note'; text: string };
+
+/** The overlay file as the request read it: the commit is written on it, so a change since then is a conflict. */
+export interface OverlayBase {
+  path: string;
+  sha: string;
+  content: string;
+}
+
 export interface DeployRequest {
   /** run id: appears in logs, audit entries and the Slack thread */
   id: string;
@@ -61,8 +79,10 @@ export interface DeployRequest {
    * null: no canary to follow.
    */
   canaryBaseline: string | null;
-  /** last words on the outcome, shown on the request message */
-  outcome: string | null;
+  /** how it ended (null while it runs) */
+  outcome: RequestOutcome | null;
+  /** the overlay as read when the request was checked (null for requests stored before it was kept) */
+  overlayBase: OverlayBase | null;
   updatedAt: number;
 }
 
@@ -99,4 +119,6 @@ export interface EnvironmentStatus {
   /** sync/health of the environment's Argo CD Application; null when it could not be read */
   live: { syncStatus: string; health: string; revision: string | null; operationPhase: string | null } | null;
   apps: Array<{ app: string; desired: string | null }>;
+  /** requests waiting for approval, with a link to each */
+  waiting: Array<{ id: string; kind: RequestKind; version: string; requester: string; approvals: number; required: number; expiresAt: number | null; link: string | null }>;
 }

@@ -1,6 +1,6 @@
 // What a version may be (OCI tag, semver where required, commit sha for commit-versioned apps) and how it maps to image tags and git refs.
 import semver from 'semver';
-import type { AppConfig, EnvironmentConfig } from '../config/schema.js';
+import type { AppConfig, EnvironmentConfig } from './config.js';
 import { UserError } from './errors.js';
 
 const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -34,21 +34,18 @@ export function commitOf(app: AppConfig, version: string): string | null {
  */
 export function checkVersion(version: string, env: EnvironmentConfig, apps: AppConfig[]): void {
   if (!isOciTag(version)) {
-    throw new UserError(
-      `"${version}" is not a valid image tag: use up to 128 letters, digits, ".", "_" and "-", not starting with "." or "-" (such as v3.0.0).`,
-    );
+    throw new UserError({ code: 'bad-tag', version });
   }
   for (const app of apps) {
     if (app.versions === 'commits') {
       if (commitOf(app, version) === null) {
-        const example = `${app.tagPrefix}3f9c2a1`;
-        throw new UserError(`"${version}" is not a commit of ${app.source}: ${app.name} is versioned by commit SHA, so give 7 to 40 hex digits such as ${example}.`);
+        throw new UserError({ code: 'not-a-commit', version, app: app.name, source: app.source, example: `${app.tagPrefix}3f9c2a1` });
       }
       if (env.versionPattern === 'semver') {
-        throw new UserError(`"${version}" is not a semver tag such as v3.0.0 (${env.name} requires semver, and ${app.name} is versioned by commit).`);
+        throw new UserError({ code: 'not-semver', version, env: env.name, app: app.name });
       }
     } else if (env.versionPattern === 'semver' && !isSemverTag(version)) {
-      throw new UserError(`"${version}" is not a semver tag such as v3.0.0 (${env.name} requires semver).`);
+      throw new UserError({ code: 'not-semver', version, env: env.name });
     }
   }
 }

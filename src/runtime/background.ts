@@ -23,6 +23,11 @@ export class Background {
     clearTimeout(timer);
   }
 
+  /** Resolves once no work is running, including work started by work that was running. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
   get size(): number {
     return this.running.size;
   }

@@ -23,6 +23,7 @@ export interface Words {
 
 /** UTC date without seconds: "2026-12-01 09:30 UTC". */
 export function utcDate(ms: number): string {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return 'an unknown time';
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 

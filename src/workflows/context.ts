@@ -1,8 +1,8 @@
-// What every workflow is given (ports, config, clock, logger) and the small habits they share: run ids, audit, membership.
+// What every workflow is given (ports, config, clock, logger) and the small habits they share: run ids and membership.
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../runtime/logger.js';
-import type { Chat, Clock, Cluster, GitOpsRepo, Metrics, SourceRepos, Store } from '../ports.js';
+import type { Chat, Clock, Cluster, GitOpsRepo, Metrics, RunEvents, SourceRepos, Store } from '../ports.js';
 
 export interface WorkflowDeps {
   config: Config;
@@ -11,6 +11,8 @@ export interface WorkflowDeps {
   sources: SourceRepos;
   cluster: Cluster;
   chat: Chat;
+  /** what happened in each run: recorded, then worded by the sinks */
+  events: RunEvents;
   clock: Clock;
   metrics: Metrics;
   log: Logger;
@@ -22,12 +24,6 @@ export interface WorkflowDeps {
 /** A new workflow run id such as "fd-k3j9x2ab". */
 export function newRunId(): string {
   return `fd-${randomBytes(5).toString('hex')}`;
-}
-
-/** Records one step of a run in the audit log and in the run's log lines. */
-export async function recordStep(deps: Pick<WorkflowDeps, 'store' | 'clock' | 'log'>, runId: string, actor: string, action: string, detail: Record<string, unknown> = {}): Promise<void> {
-  deps.log.info({ runId, actor, action, ...detail }, action);
-  await deps.store.audit({ at: deps.clock.now(), runId, actor, action, detail });
 }
 
 /** Slack user-group membership, cached briefly so a burst of clicks costs one lookup per group. */

@@ -1,6 +1,6 @@
 // Reads an environment's kustomization file from the GitOps repo and the image tags it sets.
-import type { EnvironmentConfig } from '../config/schema.js';
-import { UserError } from '../domain/errors.js';
+import type { EnvironmentConfig } from '../domain/config.js';
+import { UserError } from '../domain/problems.js';
 import { readImageTags } from '../domain/overlay.js';
 import type { GitOpsRepo, RepoFile } from '../ports.js';
 
@@ -16,7 +16,7 @@ export async function readOverlay(gitops: GitOpsRepo, env: EnvironmentConfig, re
   const folder = env.overlay.replace(/\/+$/, '');
   for (const name of FILE_NAMES) {
     const file = await gitops.readFile(`${folder}/${name}`);
-    if (file) return { file, tags: readImageTags(file.content) };
+    if (file) return { file, tags: readImageTags(file.content, { file: file.path }) };
   }
-  throw new UserError(`The overlay of ${env.name} has no kustomization.yaml: looked in ${repoName}:${folder}/. Check environments[].overlay in the config.`);
+  throw new UserError({ code: 'no-overlay', env: env.name, repo: repoName, folder });
 }

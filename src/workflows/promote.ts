@@ -1,13 +1,12 @@
 // The promote workflow up to the decision: request (checks, message, TTL), approve, reject and expire.
-import type { EnvironmentConfig } from '../config/schema.js';
-import { UserError } from '../domain/errors.js';
+import type { EnvironmentConfig } from '../domain/config.js';
 import { approvalProblem, policyFor } from '../domain/policy.js';
+import { UserError, type Problem } from '../domain/problems.js';
 import type { DeployRequest } from '../domain/types.js';
-import { newRunId, recordStep, type WorkflowDeps } from './context.js';
-import { deliver } from './deliver.js';
+import { newRunId, type WorkflowDeps } from './context.js';
+import { deliver } from './delivery/deliver.js';
 import { checkNotHeld, checkPromotion } from './promotionChecks.js';
-import { environmentOf, refreshPendingGauge, threadOf, viewOf } from './requests.js';
-import { ThreadUpdates } from './threadUpdates.js';
+import { environmentOf, refreshPendingGauge, runOf, viewOf } from './requests.js';
 
 export const EXPIRY_TIMER = 'request-expiry';
 
@@ -22,11 +21,10 @@ export interface PromoteCommand {
 /** Checks a promotion, records it and posts it for approval (or delivers it at once when none is needed). */
 export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand): Promise<DeployRequest> {
   const runId = newRunId();
-  const log = deps.log.child({ runId });
-  log.info({ env: cmd.env.name, version: cmd.version, apps: cmd.apps, user: cmd.user }, 'promotion requested');
-  const changes = await checkPromotion(deps, cmd).catch(async (err: unknown) => {
+  const unposted = { runId, thread: null };
+  const checked = await checkPromotion(deps, cmd).catch(async (err: unknown) => {
     // Refusals are part of the record too: who asked for what, and why it was refused.
-    if (err instanceof UserError) await recordStep(deps, runId, cmd.user, 'refused', { env: cmd.env.name, version: cmd.version, reason: err.message });
+    if (err instanceof UserError) await deps.events.emit(unposted, cmd.user, { type: 'refused', kind: 'deploy', env: cmd.env.name, version: cmd.version, problem: err.problem });
     throw err;
   });
   const now = deps.clock.now();
@@ -36,7 +34,7 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
     kind: 'deploy',
     env: cmd.env.name,
     version: cmd.version,
-    changes,
+    changes: checked.changes,
     requester: cmd.user,
     channel: cmd.channel,
     messageTs: null,
@@ -49,26 +47,31 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
     commitSha: null,
     canaryBaseline: null,
     outcome: null,
+    overlayBase: checked.overlay,
     updatedAt: now,
   };
   await deps.store.createRequest(request);
-  await recordStep(deps, runId, cmd.user, 'requested', { env: request.env, version: request.version, changes: changes.map((c) => `${c.app} ${c.from ?? '-'} -> ${c.to}`) });
+  const changes = checked.changes.map((c) => ({ app: c.app, from: c.from, to: c.to }));
+  await deps.events.emit(unposted, cmd.user, { type: 'requested', kind: 'deploy', env: request.env, version: request.version, changes, required });
   if (request.expiresAt !== null) await deps.store.schedule(EXPIRY_TIMER, runId, request.expiresAt);
+  return postAndGo(deps, request);
+}
 
-  const thread = await deps.chat.postRequest(cmd.channel, request, viewOf(deps, request)).catch(async (err: unknown) => {
-    // Nobody could see or approve it: close it rather than leave a request without a message behind.
-    await deps.store.transition(runId, request.state, 'failed', { outcome: 'the request message could not be posted' }, deps.clock.now());
-    await deps.store.cancel(EXPIRY_TIMER, runId);
+/** Posts the request message; with no approval needed, delivers at once. A request nobody could see never goes ahead. */
+export async function postAndGo(deps: WorkflowDeps, request: DeployRequest): Promise<DeployRequest> {
+  const thread = await deps.chat.postRequest(request.channel, request, viewOf(deps.config, request)).catch(async (err: unknown) => {
+    const problem: Problem = err instanceof UserError ? err.problem : { code: 'internal', reference: request.id };
+    const failed = await deps.store.transition(request.id, request.state, 'failed', { outcome: { result: 'failed', problem } }, deps.clock.now());
+    await deps.store.cancel(EXPIRY_TIMER, request.id);
+    if (failed) await deps.events.emit(runOf(failed), 'flightdeck', { type: 'failed', problem });
     throw err;
   });
-  const posted = (await deps.store.patchRequest(runId, { messageTs: thread.ts, channel: thread.channel }, deps.clock.now())) ?? request;
+  const posted = (await deps.store.patchRequest(request.id, { messageTs: thread.ts, channel: thread.channel }, deps.clock.now())) ?? request;
+  await deps.events.emit(runOf(posted), request.requester, { type: 'request-posted', channel: thread.channel, ts: thread.ts, kind: posted.kind, env: posted.env, version: posted.version, requester: posted.requester });
   await refreshPendingGauge(deps);
-  if (request.state === 'approved') {
-    const updates = new ThreadUpdates(deps, thread, runId);
-    updates.say(`No approval needed for ${cmd.env.name}: deploying now.`);
-    await deliver(deps, posted, { updates });
-  }
-  return posted;
+  if (posted.state !== 'approved') return posted;
+  await deps.events.emit(runOf(posted), 'flightdeck', { type: 'no-approval-needed', env: posted.env });
+  return deliver(deps, posted);
 }
 
 /** An approver pressed Approve: re-read state, check policy, record; the last approval delivers. */
@@ -80,55 +83,51 @@ export async function approveRequest(deps: WorkflowDeps, requestId: string, user
   const problem = approvalProblem(request, policy, user, members);
   if (problem) throw new UserError(problem);
   // A lock or freeze that came while the request waited holds it too: no deploy starts while held.
-  await checkNotHeld(deps, env, 'Your approval was not recorded; the request stays open until it expires or is rejected.');
+  if (request.kind === 'deploy') await checkNotHeld(deps, env, 'approval-not-recorded');
 
   const outcome = await deps.store.approve(requestId, user, deps.clock.now());
-  if (!outcome) throw new UserError('This request no longer exists.');
+  if (!outcome) throw new UserError({ code: 'request-gone' });
   const { request: updated } = outcome;
   switch (outcome.kind) {
     case 'duplicate':
-      throw new UserError('You have already approved this request.');
+      throw new UserError({ code: 'already-approved' });
     case 'not-pending':
-      throw new UserError(`This request is already ${updated.state}; nothing was changed.`);
+      throw new UserError({ code: 'request-decided', state: updated.state });
     case 'expired':
       await expireRequest(deps, requestId);
-      throw new UserError('This request has expired; nothing was changed. Ask again with the same command.');
+      throw new UserError({ code: 'request-expired' });
     case 'recorded':
     case 'approved': {
-      await recordStep(deps, requestId, user, 'approved', { approvals: updated.approvals, required: updated.required });
-      const updates = new ThreadUpdates(deps, threadOf(updated), requestId);
-      updates.show(updated);
-      updates.say(`:white_check_mark: Approved by <@${user}> (${updated.approvals.length} of ${updated.required}).`);
+      const run = runOf(updated);
+      deps.events.show(run, updated);
+      await deps.events.emit(run, user, { type: 'approved', by: user, approvals: updated.approvals.length, required: updated.required });
       if (outcome.kind === 'approved') {
         await deps.store.cancel(EXPIRY_TIMER, requestId);
         await refreshPendingGauge(deps);
-        await deliver(deps, updated, { updates });
-      } else {
-        await updates.flush();
+        await deliver(deps, updated);
       }
     }
   }
 }
 
-/** An approver (or the requester, withdrawing it) pressed Reject. */
+/** An approver pressed Reject, or the requester withdrew their request. */
 export async function rejectRequest(deps: WorkflowDeps, requestId: string, user: string): Promise<void> {
   const request = await liveRequest(deps, requestId);
   const env = environmentOf(deps, request);
-  if (user !== request.requester) {
+  const withdrawn = user === request.requester;
+  if (!withdrawn) {
     const policy = policyFor(env, request.kind);
     const members = await deps.members.of(policy.approvers.groups);
     const problem = approvalProblem(request, policy, user, members, { rejecting: true });
     if (problem) throw new UserError(problem);
   }
-  const rejected = await deps.store.transition(requestId, 'pending', 'rejected', { rejectedBy: user, outcome: user === request.requester ? 'withdrawn by the requester' : 'rejected' }, deps.clock.now());
-  if (!rejected) throw new UserError('This request was decided meanwhile; nothing was changed.');
+  const rejected = await deps.store.transition(requestId, 'pending', 'rejected', { rejectedBy: user, outcome: { result: 'rejected', withdrawn } }, deps.clock.now());
+  if (!rejected) throw new UserError({ code: 'request-decided', state: (await deps.store.getRequest(requestId))?.state ?? 'decided' });
   await deps.store.cancel(EXPIRY_TIMER, requestId);
-  await recordStep(deps, requestId, user, 'rejected');
   // The decision is stored: a Slack hiccup from here on is logged, not reported as "nothing changed".
-  const updates = new ThreadUpdates(deps, threadOf(rejected), requestId);
-  updates.show(rejected);
-  updates.say(`:no_entry_sign: Rejected by <@${user}>. Nothing was deployed.`);
-  await updates.flush();
+  const run = runOf(rejected);
+  deps.events.show(run, rejected);
+  await deps.events.emit(run, user, withdrawn ? { type: 'withdrawn', by: user } : { type: 'rejected', by: user });
   deps.metrics.workflowOutcome(rejected.kind, 'rejected');
   await refreshPendingGauge(deps);
 }
@@ -137,16 +136,12 @@ export async function rejectRequest(deps: WorkflowDeps, requestId: string, user:
 export async function expireRequest(deps: WorkflowDeps, requestId: string): Promise<DeployRequest | null> {
   const request = await deps.store.getRequest(requestId);
   if (!request || request.state !== 'pending') return null;
-  const expired = await deps.store.transition(requestId, 'pending', 'expired', { outcome: 'not enough approvals in time' }, deps.clock.now());
+  const expired = await deps.store.transition(requestId, 'pending', 'expired', { outcome: { result: 'expired' } }, deps.clock.now());
   if (!expired) return null;
-  await recordStep(deps, requestId, 'flightdeck', 'expired', { approvals: expired.approvals });
   // A request whose message is still being posted has nothing to update yet; its buttons answer that it expired.
-  if (expired.messageTs) {
-    const updates = new ThreadUpdates(deps, threadOf(expired), requestId);
-    updates.show(expired);
-    updates.say(`:hourglass: Expired with ${expired.approvals.length} of ${expired.required} approvals. Nothing was deployed; run the command again to ask anew.`);
-    await updates.flush();
-  }
+  const run = runOf(expired);
+  deps.events.show(run, expired);
+  await deps.events.emit(run, 'flightdeck', { type: 'expired', approvals: expired.approvals.length, required: expired.required });
   deps.metrics.workflowOutcome(expired.kind, 'expired');
   await refreshPendingGauge(deps);
   return expired;
@@ -155,11 +150,11 @@ export async function expireRequest(deps: WorkflowDeps, requestId: string): Prom
 /** The request, expiring it first when its TTL has passed (the timer may not have fired yet). */
 async function liveRequest(deps: WorkflowDeps, requestId: string): Promise<DeployRequest> {
   const request = await deps.store.getRequest(requestId);
-  if (!request) throw new UserError('This request no longer exists.');
+  if (!request) throw new UserError({ code: 'request-gone' });
   if (request.state === 'pending' && request.expiresAt !== null && deps.clock.now() >= request.expiresAt) {
     await expireRequest(deps, requestId);
-    throw new UserError('This request has expired; nothing was changed. Ask again with the same command.');
+    throw new UserError({ code: 'request-expired' });
   }
-  if (request.state !== 'pending') throw new UserError(`This request is already ${request.state}; nothing was changed.`);
+  if (request.state !== 'pending') throw new UserError({ code: 'request-decided', state: request.state });
   return request;
 }

@@ -1,12 +1,11 @@
 // The checks a promotion must pass before anyone is asked to approve it; they produce what would change per app.
-import type { AppConfig, EnvironmentConfig } from '../config/schema.js';
-import { UserError } from '../domain/errors.js';
-import { activeFreeze } from '../domain/freezes.js';
+import type { AppConfig, EnvironmentConfig } from '../domain/config.js';
+import { holdOf } from '../domain/holds.js';
 import { canRequest } from '../domain/policy.js';
+import { UserError } from '../domain/problems.js';
 import { imageTagFor, refFor } from '../domain/versions.js';
-import type { AppChange, Lock } from '../domain/types.js';
-import type { CheckResult } from '../ports.js';
-import { escapeMrkdwn } from '../adapters/slack/mrkdwn.js';
+import type { AppChange } from '../domain/types.js';
+import type { CheckResult, RepoFile } from '../ports.js';
 import type { WorkflowDeps } from './context.js';
 import { readOverlay, type Overlay } from './overlayFiles.js';
 
@@ -20,43 +19,33 @@ export interface PromotionInput {
   user: string;
 }
 
-/** The lock that holds an environment now (its own or "all"), ignoring expired ones. */
-export function lockOf(locks: Lock[], env: string, now: number): Lock | null {
-  return locks.find((l) => (l.env === env || l.env === '*') && (l.until === null || l.until > now)) ?? null;
-}
-
-/** Permission, lock and freeze: everything that needs no GitHub call. */
-export async function checkMayStart(deps: WorkflowDeps, env: EnvironmentConfig, user: string): Promise<void> {
-  await checkMayDeploy(deps, env, user);
-  await checkNotHeld(deps, env, 'Nothing was deployed.');
+/** What a promotion would change, and the overlay as read: the commit is later written on that very blob. */
+export interface CheckedPromotion {
+  changes: AppChange[];
+  overlay: RepoFile;
 }
 
 /** The user is among the environment's deployers (anyone, when it names none). */
 export async function checkMayDeploy(deps: WorkflowDeps, env: EnvironmentConfig, user: string): Promise<void> {
   const groups = env.deployers?.groups ?? [];
-  if (!canRequest(env, user, await deps.members.of(groups))) {
-    throw new UserError(`You may not deploy to ${env.name}: it is limited to its deployers (${describeAudience(env.deployers)}).`);
-  }
+  if (!canRequest(env, user, await deps.members.of(groups))) throw new UserError({ code: 'not-deployer', env: env.name, deployers: env.deployers ?? null });
 }
 
-/** No lock and no freeze window holds the environment now; `outcome` says what that means for the person. */
-export async function checkNotHeld(deps: WorkflowDeps, env: EnvironmentConfig, outcome: string): Promise<void> {
-  const now = deps.clock.now();
-  const lock = lockOf(await deps.store.listLocks(), env.name, now);
-  if (lock) {
-    const scope = lock.env === '*' ? 'All environments are' : `${env.name} is`;
-    const until = lock.until ? ` until ${new Date(lock.until).toISOString()}` : '';
-    throw new UserError(`${scope} locked by <@${lock.owner}>${until}${lock.reason ? `: ${escapeMrkdwn(lock.reason)}` : ''}. ${outcome}`);
-  }
-  const freeze = activeFreeze(deps.config.freezes, env.name, now);
-  if (freeze) throw new UserError(`${env.name} is frozen (${freeze.name}). ${outcome}`);
+/** No lock and no freeze window holds the environment now; `then` says what that means for the person. */
+export async function checkNotHeld(deps: WorkflowDeps, env: EnvironmentConfig, then: 'nothing-deployed' | 'approval-not-recorded'): Promise<void> {
+  const problem = holdOf(await deps.store.listLocks(), deps.config.freezes, env.name, deps.clock.now(), then);
+  if (problem) throw new UserError(problem);
 }
 
-/** Runs every promotion check; GitHub calls per app run in parallel. Returns the changes to request. */
-export async function checkPromotion(deps: WorkflowDeps, input: PromotionInput): Promise<AppChange[]> {
+/**
+ * Runs every promotion check; GitHub calls run in parallel. The version must exist before the promotion order is
+ * judged: "must run in dev first" is no answer for a tag that was never released.
+ */
+export async function checkPromotion(deps: WorkflowDeps, input: PromotionInput): Promise<CheckedPromotion> {
   const { env, version } = input;
-  if (deps.config.gitops.mode !== 'commit') throw new UserError('gitops.mode "pull-request" is not supported by this release: nothing was deployed. Set gitops.mode to "commit".');
-  await checkMayStart(deps, env, input.user);
+  if (deps.config.gitops.mode !== 'commit') throw new UserError({ code: 'pull-request-mode' });
+  await checkMayDeploy(deps, env, input.user);
+  await checkNotHeld(deps, env, 'nothing-deployed');
   const previous = env.promoteFrom ? deps.config.environments.find((e) => e.name === env.promoteFrom) : undefined;
   const repo = deps.config.gitops.repo;
   const required = env.gates.requiredChecks;
@@ -71,15 +60,14 @@ export async function checkPromotion(deps: WorkflowDeps, input: PromotionInput):
   const apps = candidates.filter((app) => app.image in overlay.tags);
   const missing = candidates.filter((app) => !(app.image in overlay.tags));
   if (input.apps.length > 0 && missing.length > 0) {
-    throw new UserError(`${missing.map((a) => a.name).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not deployed to ${env.name}: its overlay (${env.overlay}) has no image ${missing.map((a) => a.image).join(', ')}.`);
+    throw new UserError({ code: 'apps-not-in-overlay', env: env.name, overlay: env.overlay, apps: missing.map((a) => a.name), images: missing.map((a) => a.image) });
   }
-  if (apps.length === 0) throw new UserError(`No configured app is deployed to ${env.name}: its overlay (${env.overlay}) sets none of their images.`);
-  if (previous && previousOverlay) checkPromoteFrom(apps, version, previous, previousOverlay);
-
+  if (apps.length === 0) throw new UserError({ code: 'no-apps-in-overlay', env: env.name, overlay: env.overlay });
   const changes = await Promise.all(apps.map((app) => describeChange(deps, app, version, overlay, lookups.get(app.name)!)));
+  if (previous && previousOverlay) checkPromoteFrom(apps, version, previous, previousOverlay);
   const moving = changes.filter((c) => c.from !== c.to);
-  if (moving.length === 0) throw new UserError(`${env.name} already runs ${version} (${apps.map((a) => a.name).join(', ')}). Nothing to deploy.`);
-  return moving;
+  if (moving.length === 0) throw new UserError({ code: 'already-running', env: env.name, version, apps: apps.map((a) => a.name) });
+  return { changes: moving, overlay: overlay.file };
 }
 
 /** Marks a promise as handled now; awaiting it later still throws. Lookups of apps that end up unused must not crash the process. */
@@ -90,15 +78,14 @@ function handled<T>(promise: Promise<T>): Promise<T> {
 
 function appNamed(deps: WorkflowDeps, name: string): AppConfig {
   const app = deps.config.apps.find((a) => a.name === name);
-  if (!app) throw new UserError(`Unknown app "${name}". Known apps: ${deps.config.apps.map((a) => a.name).join(', ')}.`);
+  if (!app) throw new UserError({ code: 'unknown-apps', given: [name], known: deps.config.apps.map((a) => a.name) });
   return app;
 }
 
 function checkPromoteFrom(apps: AppConfig[], version: string, previous: EnvironmentConfig, overlay: Overlay): void {
   const behind = apps.filter((app) => overlay.tags[app.image] !== imageTagFor(app, version));
   if (behind.length === 0) return;
-  const running = behind.map((app) => `${app.name} runs ${overlay.tags[app.image] ?? 'nothing'}`).join(', ');
-  throw new UserError(`${version} must run in ${previous.name} before it is promoted further (build once, deploy many): in ${previous.name} ${running}. Deploy ${version} to ${previous.name} first.`);
+  throw new UserError({ code: 'not-promoted-yet', version, previous: previous.name, running: behind.map((app) => ({ app: app.name, tag: overlay.tags[app.image] ?? null })) });
 }
 
 interface VersionLookup {
@@ -108,20 +95,13 @@ interface VersionLookup {
 
 async function lookupVersion(deps: WorkflowDeps, app: AppConfig, version: string, required: string[]): Promise<VersionLookup> {
   const ref = refFor(app, version);
-  const [resolved, checks] = await Promise.all([
-    deps.sources.resolveRef(app.source, ref, app.versions === 'commits' ? 'commit' : 'tag'),
-    required.length > 0 ? deps.sources.checks(app.source, ref, required) : Promise.resolve([]),
-  ]);
-  if (!resolved) {
-    const what = app.versions === 'commits' ? `commit ${ref}` : `tag ${ref}`;
-    throw new UserError(`${app.name}: ${app.source} has no ${what}. Is the version right, and was it released?`);
-  }
-  const bad = checks.filter((c) => c.state !== 'success');
-  if (bad.length > 0) {
-    const list = bad.map((c) => `${c.name} is ${c.state === 'missing' ? 'missing' : c.state === 'pending' ? 'still running' : 'failing'}`).join(', ');
-    throw new UserError(`${app.name} ${version} (${resolved.sha.slice(0, 7)}) has not passed its required checks: ${list}. Nothing was requested.`);
-  }
-  return { sha: resolved.sha, checks };
+  const kind = app.versions === 'commits' ? 'commit' : 'tag';
+  const found = await deps.sources.lookupVersion(app.source, ref, kind, required);
+  if (!found) throw new UserError({ code: 'version-not-found', app: app.name, source: app.source, ref, kind });
+  const { sha, checks } = found;
+  const bad = checks.filter((c): c is CheckResult & { state: 'failure' | 'pending' | 'missing' } => c.state !== 'success');
+  if (bad.length > 0) throw new UserError({ code: 'checks-not-passed', app: app.name, version, sha, checks: bad.map((c) => ({ name: c.name, state: c.state })) });
+  return { sha, checks };
 }
 
 async function describeChange(deps: WorkflowDeps, app: AppConfig, version: string, overlay: Overlay, lookup: Promise<VersionLookup>): Promise<AppChange> {
@@ -131,10 +111,4 @@ async function describeChange(deps: WorkflowDeps, app: AppConfig, version: strin
   const comparing = fromRef !== null && from !== to ? deps.sources.compare(app.source, fromRef, refFor(app, version), COMPARE_CAP).catch(() => null) : Promise.resolve(null);
   const [found, compare] = await Promise.all([lookup, comparing]);
   return { app: app.name, image: app.image, source: app.source, from, to, sha: found.sha, compare, checks: found.checks.map((c) => c.name) };
-}
-
-export function describeAudience(audience: { users: string[]; groups: string[] } | undefined): string {
-  if (!audience) return 'anyone';
-  const parts = [...audience.users.map((u) => `<@${u}>`), ...audience.groups.map((g) => `<!subteam^${g}>`)];
-  return parts.length > 0 ? parts.join(', ') : 'nobody';
 }

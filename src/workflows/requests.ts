@@ -1,31 +1,39 @@
-// Small lookups every request workflow needs: its environment, its Slack thread, its Argo CD Application.
-import type { EnvironmentConfig } from '../config/schema.js';
-import { UserError } from '../domain/errors.js';
+// Small lookups every request workflow needs: its environment, where its events are told, its Argo CD Application.
+import type { EnvironmentConfig } from '../domain/config.js';
+import { UserError } from '../domain/problems.js';
 import { policyFor } from '../domain/policy.js';
 import type { DeployRequest } from '../domain/types.js';
-import type { ArgoAppRef, ChatThread, RequestView } from '../ports.js';
+import type { ArgoAppRef, RequestView, RunRef } from '../ports.js';
 import type { WorkflowDeps } from './context.js';
 
 export function environmentOf(deps: WorkflowDeps, request: DeployRequest): EnvironmentConfig {
   const env = deps.config.environments.find((e) => e.name === request.env);
-  if (!env) throw new UserError(`Environment ${request.env} is no longer configured.`);
+  if (!env) throw new UserError({ code: 'environment-gone', env: request.env });
   return env;
 }
 
-export function threadOf(request: DeployRequest): ChatThread {
-  if (!request.messageTs) throw new Error(`request ${request.id} has no message`);
-  return { channel: request.channel, ts: request.messageTs };
+/** The run of a request as its events are told: in the thread of its message once that is posted. */
+export function runOf(request: DeployRequest): RunRef {
+  return { runId: request.id, thread: request.messageTs ? { channel: request.channel, ts: request.messageTs } : null };
 }
 
-/** What the request message shows beyond the request: its approvers, the GitOps repo, the required checks. */
-export function viewOf(deps: WorkflowDeps, request: DeployRequest): RequestView {
-  const env = environmentOf(deps, request);
+/** What the request message shows beyond the request: its approvers, the GitOps repo, the required checks, links. */
+export function viewOf(config: WorkflowDeps['config'], request: DeployRequest): RequestView {
+  const env = config.environments.find((e) => e.name === request.env);
+  if (!env) return { approvers: { users: [], groups: [] }, gitopsRepo: config.gitops.repo, checks: [] };
   const canary = request.canaryBaseline !== null && env.canary ? { canary: env.canary.name } : {};
-  return { approvers: policyFor(env, request.kind).approvers, gitopsRepo: deps.config.gitops.repo, checks: env.gates.requiredChecks, ...canary };
+  const argo = env.argocd.url ? { argoUrl: argoAppUrl(env) } : {};
+  return { approvers: policyFor(env, request.kind).approvers, gitopsRepo: config.gitops.repo, checks: env.gates.requiredChecks, ...canary, ...argo };
 }
 
 export function argoRefOf(env: EnvironmentConfig): ArgoAppRef {
   return { name: env.argocd.application, namespace: env.argocd.namespace, ...(env.argocd.context ? { context: env.argocd.context } : {}) };
+}
+
+/** The Argo CD UI page of the environment's Application, where `argocd.url` is configured. */
+export function argoAppUrl(env: EnvironmentConfig): string | null {
+  if (!env.argocd.url) return null;
+  return `${env.argocd.url.replace(/\/+$/, '')}/applications/${encodeURIComponent(env.argocd.namespace)}/${encodeURIComponent(env.argocd.application)}`;
 }
 
 export async function refreshPendingGauge(deps: WorkflowDeps): Promise<void> {

@@ -1,19 +1,22 @@
-// `/deploy status`: per environment, the desired versions from git and the live sync/health from Argo CD.
+// `/deploy status` and `/deploy history`: what runs where (git and Argo CD), who holds what, what waits, and what happened.
 import { activeFreeze } from '../domain/freezes.js';
-import type { EnvironmentStatus } from '../domain/types.js';
+import { lockOf } from '../domain/holds.js';
+import type { DeployRequest, EnvironmentStatus } from '../domain/types.js';
 import type { WorkflowDeps } from './context.js';
 import { readOverlay } from './overlayFiles.js';
-import { lockOf } from './promotionChecks.js';
 import { argoRefOf } from './requests.js';
+
+const LINK_WAIT_MS = 2_000;
+export const HISTORY_LIMIT = 15;
 
 /** Reads every environment (or the one named) in parallel; what cannot be read is shown as unknown, not hidden. */
 export async function deployStatus(deps: WorkflowDeps, envName?: string): Promise<EnvironmentStatus[]> {
   const envs = deps.config.environments.filter((e) => !envName || e.name === envName);
   const now = deps.clock.now();
-  const locks = await deps.store.listLocks();
+  const [locks, pending] = await Promise.all([deps.store.listLocks(), deps.store.listRequests(['pending'])]);
   return Promise.all(
     envs.map(async (env): Promise<EnvironmentStatus> => {
-      const [overlay, live] = await Promise.all([
+      const [overlay, live, waiting] = await Promise.all([
         readOverlay(deps.gitops, env, deps.config.gitops.repo).catch((err: unknown) => {
           deps.log.warn({ err, env: env.name }, 'could not read overlay');
           return null;
@@ -22,6 +25,7 @@ export async function deployStatus(deps: WorkflowDeps, envName?: string): Promis
           deps.log.warn({ err, env: env.name }, 'could not read Argo CD application');
           return null;
         }),
+        Promise.all(pending.filter((r) => r.env === env.name && (r.expiresAt === null || r.expiresAt > now)).map((r) => waitingRow(deps, r))),
       ]);
       const apps = deps.config.apps
         .filter((app) => !overlay || app.image in overlay.tags)
@@ -32,7 +36,34 @@ export async function deployStatus(deps: WorkflowDeps, envName?: string): Promis
         frozenBy: activeFreeze(deps.config.freezes, env.name, now)?.name ?? null,
         live: live && { syncStatus: live.syncStatus, health: live.health, revision: live.syncRevision, operationPhase: live.operationPhase },
         apps,
+        waiting,
       };
     }),
   );
+}
+
+async function waitingRow(deps: WorkflowDeps, r: DeployRequest): Promise<EnvironmentStatus['waiting'][number]> {
+  return { id: r.id, kind: r.kind, version: r.version, requester: r.requester, approvals: r.approvals.length, required: r.required, expiresAt: r.expiresAt, link: await linkOf(deps, r) };
+}
+
+/** A link to the request's message, bounded: a slow Slack leaves it out rather than holding the answer. */
+export async function linkOf(deps: WorkflowDeps, r: DeployRequest): Promise<string | null> {
+  if (!r.messageTs) return null;
+  const stop = new AbortController();
+  const thread = { channel: r.channel, ts: r.messageTs };
+  return Promise.race([
+    deps.chat.permalink(thread).catch(() => null),
+    deps.clock.sleep(LINK_WAIT_MS, stop.signal).then(() => null, () => null),
+  ]).finally(() => stop.abort());
+}
+
+export interface HistoryRow {
+  request: DeployRequest;
+  link: string | null;
+}
+
+/** The last deploys and rollbacks (of one environment, or all) from the record, newest first, with links to their threads. */
+export async function deployHistory(deps: WorkflowDeps, envName?: string): Promise<HistoryRow[]> {
+  const recent = await deps.store.recentRequests(envName ?? null, HISTORY_LIMIT);
+  return Promise.all(recent.map(async (request) => ({ request, link: await linkOf(deps, request) })));
 }

@@ -38,28 +38,33 @@ describe('canary', () => {
     // The request ended only after Flagger's last phase, not at the sync.
     expect(canaryPhases()).toEqual(['Progressing', 'Promoting', 'Finalising', 'Succeeded']);
 
-    await eventually(() => threadOf(fd.world, req.ts).some((t) => /production now runs v3\.0\.0/.test(t)), { what: 'final reply' });
+    await eventually(() => threadOf(fd.world, req.ts).some((t) => /production now runs `v3\.0\.0`/.test(t)), { what: 'final reply' });
     const thread = threadOf(fd.world, req.ts).join('\n');
-    expect(thread).toMatch(/Following Flagger Canary backend/);
-    expect(thread).toMatch(/canary backend: analysis progressing: \d+% of 50% of traffic on the canary/);
-    expect(thread).toMatch(/Canary backend: canary analysis passed and Flagger promoted it\. production now runs v3\.0\.0\./);
-    expect(thread.indexOf('shop-prod is synced')).toBeLessThan(thread.indexOf('Following Flagger Canary'));
+    expect(thread).toMatch(/Canary backend: canary analysis passed and Flagger promoted it\.\n:rocket: production now runs `v3\.0\.0`\./);
+    // one line for the whole analysis, edited in place as the weight steps up (not one post per step)
+    const canaryLines = threadOf(fd.world, req.ts).filter((t) => t.includes('Canary backend'));
+    expect(canaryLines).toHaveLength(1);
+    const edits = fd.world.slack.calls.filter((c) => c.method === 'chat.update' && typeof c.args.text === 'string' && c.args.text.startsWith(':hatching_chick: Canary backend')).map((c) => c.args.text as string);
+    expect(edits.some((t) => /analysis progressing: [▰▱]{10} \d+% of max 50% of traffic on the canary/.test(t))).toBe(true);
+    expect(thread.indexOf('shop-prod is synced')).toBeLessThan(thread.indexOf('Canary backend'));
+    // milestones only: two approvals, commit, sync, synced, the canary (its verdict), the end
+    expect(threadOf(fd.world, req.ts)).toHaveLength(7);
     await eventually(() => /Deployed v3\.0\.0 to production/.test(lastRequest(fd.world)!.shown), { what: 'request message final' });
     const updates = fd.world.slack.calls.filter((c) => c.method === 'chat.update').map((c) => JSON.stringify(c.args.blocks));
     expect(updates.some((u) => u.includes("then Flagger's canary backend analyses it"))).toBe(true);
     const actions = (await fd.app.store.auditOf(req.id)).map((a) => a.action);
-    expect(actions).toEqual(expect.arrayContaining(['canary-following', 'canary-succeeded', 'succeeded']));
+    expect(actions).toEqual(expect.arrayContaining(['canary-following', 'canary-verdict', 'succeeded']));
   });
 
   it('fails the request when the analysis fails, and says git still names the new version', async () => {
     fd.world.kube.flagger.setOutcome('production', 'backend', 'fail');
     const req = await approvedProductionDeploy('backend');
     await eventually(async () => (await stateOf(req.id)) === 'failed', { what: 'failed', timeoutMs: 15_000 });
-    const outcome = (await fd.app.store.getRequest(req.id))!.outcome!;
-    expect(outcome).toMatch(/Flagger's canary analysis failed after 5 failed checks: Canary analysis failed, Deployment scaled to zero\./);
-    expect(outcome).toMatch(/git still names v3\.0\.0 for production: revert commit `[0-9a-f]{7}`/);
+    const shown = await eventually(() => /Failed/.test(lastRequest(fd.world)!.shown) && lastRequest(fd.world)!.shown, { what: 'failure on the message' });
+    expect(shown).toMatch(/Flagger's canary analysis failed after 5 failed checks: Canary analysis failed, Deployment scaled to zero\./);
+    expect(shown).toMatch(/git still names `v3\.0\.0` for production: revert commit `[0-9a-f]{7}`/);
     await eventually(() => threadOf(fd.world, req.ts).some((t) => t.startsWith(':x: Failed: Flagger')), { what: 'failure in thread' });
-    expect((await fd.app.store.auditOf(req.id)).map((a) => a.action)).toContain('canary-failed');
+    expect((await fd.app.store.auditOf(req.id)).find((a) => a.action === 'canary-verdict')?.detail).toMatchObject({ passed: false, failedChecks: 5 });
   });
 
   it('does not wait on a canary whose target the deploy does not change', async () => {
@@ -72,10 +77,10 @@ describe('canary', () => {
     fd.world.kube.flagger.setOutcome('production', 'backend', 'wait-promotion');
     const req = await approvedProductionDeploy('backend');
     await eventually(() => threadOf(fd.world, req.ts).some((t) => /waiting for approval to promote/.test(t)), { what: 'held before promotion', timeoutMs: 15_000 });
-    expect(await stateOf(req.id)).toBe('syncing');
+    expect(await stateOf(req.id)).toBe('analysing');
     await fd.restart();
     fd.world.kube.flagger.promote('production', 'backend');
     await eventually(async () => (await stateOf(req.id)) === 'succeeded', { what: 'succeeded after restart', timeoutMs: 15_000 });
-    expect((await fd.app.store.getRequest(req.id))!.outcome).toMatch(/Flagger promoted it/);
+    await eventually(() => /Flagger promoted it/.test(lastRequest(fd.world)!.shown), { what: 'the verdict on the message' });
   });
 });

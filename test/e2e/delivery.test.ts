@@ -80,7 +80,7 @@ describe('after the commit', () => {
       clock.advance(60_000);
       return (await stateOf(fd!, req.id)) === 'failed';
     }, { what: 'timed out' });
-    expect((await fd.app.store.getRequest(req.id))?.outcome).toMatch(/Timed out after 600s/);
+    await eventually(() => /Failed: Timed out after 10m waiting for shop-staging/.test(lastRequest(fd!.world)!.shown), { what: 'the timeout on the message' });
   });
 
   it('creates GitHub Deployments with statuses where enabled', async () => {
@@ -118,7 +118,7 @@ describe('requests that waited', () => {
     await fd.world.github.commit('acme/gitops', { [overlay]: moved }, { message: 'hotfix by hand' });
     await fd.click('deploy_approve', req.id, 'U0LEAD');
     await eventually(async () => (await fd!.app.store.getRequest(req.id))?.state === 'failed', { what: 'failed' });
-    expect((await fd.app.store.getRequest(req.id))?.outcome).toMatch(/staging changed since this was requested \(backend runs v3\.1\.0/);
+    await eventually(() => /staging changed since this was requested \(backend runs `v3\.1\.0`/.test(lastRequest(fd!.world)!.shown), { what: 'the reason on the message' });
     expect(await fd.world.github.readFile('acme/gitops', overlay)).toBe(moved);
   });
 });

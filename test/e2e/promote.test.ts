@@ -138,7 +138,7 @@ describe('promote', () => {
 
     // a version that was never released
     await fd.slash('dev v9.9.9', 'U0DEV');
-    await eventually(() => fd.world.slack.responses.some((r) => /no tag v9\.9\.9/.test(r.body?.text ?? '')), { what: 'missing tag refusal' });
+    await eventually(() => fd.world.slack.responses.some((r) => /no tag `v9\.9\.9`/.test(r.body?.text ?? '')), { what: 'missing tag refusal' });
 
     expect(await fd.world.github.headSha('acme/gitops')).toBe(head);
     expect(requests(fd.world)).toHaveLength(0);

@@ -47,6 +47,7 @@ function request(overrides: Partial<DeployRequest> = {}): DeployRequest {
     commitSha: null,
     canaryBaseline: null,
     outcome: null,
+    overlayBase: null,
     updatedAt: 1_700_000_000_000,
     ...overrides,
   };
@@ -133,11 +134,12 @@ describe('requestMessage change details', () => {
 
 describe('requestMessage after pending', () => {
   const cases: Array<[RequestState, Partial<DeployRequest>, string]> = [
-    ['approved', { approvals: ['U0LEAD', 'U0B'] }, '⏳ Syncing…'],
-    ['committed', { commitSha: 'abcdef1234567890' }, '⏳ Syncing…'],
+    ['approved', { approvals: ['U0LEAD', 'U0B'] }, '⏳ Approved by <@U0LEAD>, <@U0B>; writing the commit'],
+    ['committed', { commitSha: 'abcdef1234567890' }, '⏳ Committed `abcdef1`'],
     ['syncing', { commitSha: 'abcdef1234567890' }, '⏳ Syncing…'],
     ['succeeded', { commitSha: 'abcdef1234567890' }, '✅ Deployed v3.0.0 to staging (commit `abcdef1`)'],
-    ['failed', { outcome: 'Argo CD sync failed: <!here> boom' }, '❌ Failed: Argo CD sync failed: &lt;!here&gt; boom'],
+    ['failed', { outcome: { result: 'failed', problem: { code: 'sync-failed', application: 'shop', phase: 'Failed', message: '<!here> boom & <b>' } } }, '❌ Failed: Argo CD sync failed: &lt;!here&gt; boom &amp; &lt;b&gt;'],
+    ['rejected', { rejectedBy: 'U0DEV', outcome: { result: 'rejected', withdrawn: true } }, '↩️ Withdrawn by <@U0DEV>, who requested it'],
     ['rejected', { rejectedBy: 'U0LEAD' }, '🚫 Rejected by <@U0LEAD>'],
     ['expired', {}, '⌛ Expired: no approval within 1h'],
   ];

@@ -16,6 +16,7 @@ function row(env: string, overrides: Partial<EnvironmentStatus> = {}): Environme
     frozenBy: null,
     live: { syncStatus: 'Synced', health: 'Healthy', revision: 'abcdef1234567', operationPhase: null },
     apps: [{ app: 'backend', desired: 'v3.0.0' }, { app: 'web', desired: null }],
+    waiting: [],
     ...overrides,
   };
 }

@@ -25,16 +25,16 @@ describe('policy', () => {
   it('lets an approver approve once, never their own request', () => {
     const prod = resolveEnvironment(config, 'production');
     expect(approvalProblem(request, prod.approval, 'U0BOB', members)).toBeNull();
-    expect(approvalProblem(request, prod.approval, 'U0EVE', members)).toBe('You are not an approver of deploys to production, so you cannot approve this request.');
-    expect(approvalProblem(request, prod.approval, 'U0ALICE', members)).toBe('You requested this deploy; someone else must approve it.');
-    expect(approvalProblem({ ...request, approvals: ['U0BOB'] }, prod.approval, 'U0BOB', members)).toMatch(/already approved/);
-    expect(approvalProblem({ ...request, state: 'succeeded' }, prod.approval, 'U0BOB', members)).toBe('This request is already succeeded; nothing was changed.');
+    expect(approvalProblem(request, prod.approval, 'U0EVE', members)).toEqual({ code: 'not-approver', env: 'production', kind: 'deploy', action: 'approve' });
+    expect(approvalProblem(request, prod.approval, 'U0ALICE', members)).toEqual({ code: 'own-request', kind: 'deploy' });
+    expect(approvalProblem({ ...request, approvals: ['U0BOB'] }, prod.approval, 'U0BOB', members)).toEqual({ code: 'already-approved' });
+    expect(approvalProblem({ ...request, state: 'succeeded' }, prod.approval, 'U0BOB', members)).toEqual({ code: 'request-decided', state: 'succeeded' });
   });
 
   it('lets approvers reject, but not others', () => {
     const prod = resolveEnvironment(config, 'production');
     expect(approvalProblem(request, prod.approval, 'U0BOB', members, { rejecting: true })).toBeNull();
-    expect(approvalProblem(request, prod.approval, 'U0EVE', members, { rejecting: true })).toMatch(/cannot reject/);
+    expect(approvalProblem(request, prod.approval, 'U0EVE', members, { rejecting: true })).toEqual({ code: 'not-approver', env: 'production', kind: 'deploy', action: 'reject' });
   });
 
   it('uses the rollback policy for rollbacks', () => {

@@ -9,7 +9,8 @@ describe('request states', () => {
       ['pending', 'approved'], ['pending', 'rejected'], ['pending', 'expired'], ['pending', 'failed'],
       ['approved', 'committed'], ['approved', 'failed'],
       ['committed', 'syncing'], ['committed', 'succeeded'], ['committed', 'failed'],
-      ['syncing', 'succeeded'], ['syncing', 'failed'],
+      ['syncing', 'analysing'], ['syncing', 'succeeded'], ['syncing', 'failed'],
+      ['analysing', 'succeeded'], ['analysing', 'failed'],
     ];
     for (const [from, to] of allowed) expect(canTransition(from, to), `${from} -> ${to}`).toBe(true);
     const count = Object.values(TRANSITIONS).reduce((n, targets) => n + targets.length, 0);
@@ -25,7 +26,7 @@ describe('request states', () => {
 
   it('knows terminal and active states', () => {
     for (const s of ['succeeded', 'failed', 'rejected', 'expired'] as const) expect(isTerminal(s)).toBe(true);
-    for (const s of ['pending', 'approved', 'committed', 'syncing'] as const) expect(isTerminal(s)).toBe(false);
-    expect(ACTIVE_STATES).toEqual(['approved', 'committed', 'syncing']);
+    for (const s of ['pending', 'approved', 'committed', 'syncing', 'analysing'] as const) expect(isTerminal(s)).toBe(false);
+    expect(ACTIVE_STATES).toEqual(['approved', 'committed', 'syncing', 'analysing']);
   });
 });

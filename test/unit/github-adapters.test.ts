@@ -60,9 +60,9 @@ describe('GitHub adapters', () => {
       const { commitSha } = await gitops.writeFile(base, base.content.replace('v1', 'v2'), 'staging: backend v1 -> v2');
       expect(await fake.headSha('acme/gitops')).toBe(commitSha);
       expect(await fake.readFile('acme/gitops', OVERLAY)).toContain('newTag: v2   # bumped per release');
-      expect(await gitops.lastCommitOf(OVERLAY)).toBe(commitSha);
+      expect(await gitops.lastCommitOf(OVERLAY)).toEqual({ sha: commitSha, message: 'staging: backend v1 -> v2' });
       await fake.commit('acme/gitops', { 'README.md': 'changed\n' }, { message: 'Touch readme' });
-      expect(await gitops.lastCommitOf(OVERLAY)).toBe(commitSha);
+      expect((await gitops.lastCommitOf(OVERLAY))?.sha).toBe(commitSha);
       expect(await gitops.lastCommitOf('nothing/here.yaml')).toBeNull();
     });
 

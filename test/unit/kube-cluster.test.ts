@@ -60,32 +60,47 @@ describe('KubeCluster', () => {
   }
 
   it('reads an Application, and null for one that does not exist', async () => {
-    expect(await cluster.getApplication(ref)).toEqual({ syncStatus: 'Synced', syncRevision: 'rev1', health: 'Healthy', operationPending: false, operationPhase: null, operationMessage: null, operationRevision: null });
+    expect(await cluster.getApplication(ref)).toEqual({ syncStatus: 'Synced', syncRevision: 'rev1', health: 'Healthy', operationPending: false, operationPhase: null, operationMessage: null, operationRevision: null, operationUser: null, resourceVersion: expect.any(String) });
     expect(await cluster.getApplication({ name: 'nope', namespace: 'argocd' })).toBeNull();
     expect(requests).toEqual([{ operation: 'GET applications', ok: true }, { operation: 'GET applications', ok: true }]);
   });
 
-  it('requestSync merge-patches the refresh annotation, then the operation based on the resourceVersion read', async () => {
+  it('requestSync merge-patches the refresh annotation and the operation in one write, based on the resourceVersion read', async () => {
     const result = await cluster.requestSync(ref, { revision: 'rev2', username: 'U0DEV', info: [{ name: 'flightdeck-run', value: 'r1' }] });
     expect(result).toEqual({ started: true });
     const patches = fake.calls.filter((c) => c.method === 'PATCH' && c.path.endsWith(`/applications/${ref.name}`));
-    expect(patches.map((p) => p.contentType)).toEqual(['application/merge-patch+json', 'application/merge-patch+json']);
-    expect(patches[0]!.body).toEqual({ metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } });
+    expect(patches.map((p) => p.contentType)).toEqual(['application/merge-patch+json']);
+    expect((patches[0]!.body as any).metadata.annotations).toEqual({ 'argocd.argoproj.io/refresh': 'normal' });
     const app = stored();
-    expect((patches[1]!.body as any).metadata.resourceVersion).toBe(String(Number(app.metadata.resourceVersion) - 1));
+    expect((patches[0]!.body as any).metadata.resourceVersion).toBe(String(Number(app.metadata.resourceVersion) - 1));
     expect(app.metadata.annotations['argocd.argoproj.io/refresh']).toBe('normal');
     expect(app.operation).toEqual({ initiatedBy: { username: 'U0DEV', automated: false }, info: [{ name: 'flightdeck-run', value: 'r1' }], sync: { revision: 'rev2', syncStrategy: { hook: {} } }, retry: {} });
     expect(fake.argo.refreshes(ref.name)).toEqual(['normal']);
-    expect(requests.map((r) => r.operation)).toEqual(['PATCH applications', 'PATCH applications']);
+    expect(requests.map((r) => r.operation)).toEqual(['GET applications', 'PATCH applications']);
     const state = await cluster.getApplication(ref);
     expect(state).toMatchObject({ operationPending: true, operationRevision: 'rev2' });
+  });
+
+  it('requestSync based on a state read earlier makes one write and no read', async () => {
+    const basis = await cluster.getApplication(ref);
+    requests.length = 0;
+    expect(await cluster.requestSync(ref, { revision: 'rev2', username: 'U0DEV', info: [] }, basis)).toEqual({ started: true });
+    expect(requests.map((r) => r.operation)).toEqual(['PATCH applications']);
+    expect(stored().operation.sync.revision).toBe('rev2');
+    // a basis that went stale meanwhile is a 409: read again, and still never overwrite
+    fake.patch(...APP, ref.name, { operation: null });
+    const stale = await cluster.getApplication({ ...ref });
+    fake.patch(...APP, ref.name, { metadata: { labels: { moved: 'on' } } });
+    requests.length = 0;
+    expect(await cluster.requestSync(ref, { revision: 'rev3', username: 'U0DEV', info: [] }, stale)).toEqual({ started: true });
+    expect(requests.map((r) => `${r.operation} ${r.ok}`)).toEqual(['PATCH applications true', 'GET applications true', 'PATCH applications true']);
   });
 
   it('requestSync refuses while an operation is there and overwrites nothing', async () => {
     const theirs = { initiatedBy: { username: 'alice', automated: false }, sync: { revision: 'other' } };
     fake.patch(...APP, ref.name, { operation: theirs, status: { operationState: { phase: 'Running', operation: theirs, startedAt: '2024-01-01T00:00:00Z' } } });
     const result = await cluster.requestSync(ref, { revision: 'rev2', username: 'U0DEV', info: [] });
-    expect(result).toEqual({ started: false, reason: 'an operation is already in progress (phase Running, started by alice)' });
+    expect(result).toEqual({ started: false, phase: 'Running', by: 'alice' });
     expect(stored().operation).toEqual(theirs);
     expect(fake.calls.filter((c) => c.method === 'PATCH' && c.path.endsWith(`/${ref.name}`) && (c.body as any)?.operation)).toHaveLength(0);
   });
@@ -100,7 +115,7 @@ describe('KubeCluster', () => {
     };
     expect(await cluster.requestSync(ref, { revision: 'rev2', username: 'U0DEV', info: [] })).toEqual({ started: true });
     expect(stored().operation.sync.revision).toBe('rev2');
-    expect(requests.map((r) => `${r.operation} ${r.ok}`)).toEqual(['PATCH applications true', 'PATCH applications true', 'GET applications true', 'PATCH applications true']);
+    expect(requests.map((r) => `${r.operation} ${r.ok}`)).toEqual(['GET applications true', 'PATCH applications true', 'GET applications true', 'PATCH applications true']);
 
     ref = { name: `app-${++seq}`, namespace: 'argocd' };
     fake.argo.seedApplication({ name: ref.name, path: 'k8s/overlays/staging' });
@@ -112,7 +127,7 @@ describe('KubeCluster', () => {
       }
     };
     const result = await cluster.requestSync(ref, { revision: 'rev2', username: 'U0DEV', info: [] });
-    expect(result).toEqual({ started: false, reason: 'an operation is already in progress (phase requested, not started yet, started by automated sync)' });
+    expect(result).toEqual({ started: false, phase: 'requested, not started yet', by: null });
     expect(stored().operation.sync.revision).toBe('auto');
   });
 
@@ -124,7 +139,7 @@ describe('KubeCluster', () => {
     );
     expect(seen[0]).toMatchObject({ syncRevision: 'rev1', operationPending: false });
     expect(seen.some((s) => s.operationPhase === 'Running' && s.operationPending)).toBe(true);
-    expect(seen.at(-1)).toEqual({ syncStatus: 'Synced', syncRevision: 'rev2', health: 'Healthy', operationPending: false, operationPhase: 'Succeeded', operationMessage: 'successfully synced (all tasks run)', operationRevision: 'rev2' });
+    expect(seen.at(-1)).toEqual({ syncStatus: 'Synced', syncRevision: 'rev2', health: 'Healthy', operationPending: false, operationPhase: 'Succeeded', operationMessage: 'successfully synced (all tasks run)', operationRevision: 'rev2', operationUser: 'U0DEV', resourceVersion: expect.any(String) });
     await expect.poll(() => stored().metadata.annotations?.['argocd.argoproj.io/refresh']).toBeUndefined();
     expect(stored().status.operationState).toMatchObject({ phase: 'Succeeded', syncResult: { revision: 'rev2' }, operation: { initiatedBy: { username: 'U0DEV' } } });
     expect(stored().status.operationState.finishedAt).toBeTruthy();

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
 import { readImageEntries, readImageTags, setImageTags } from '../../src/domain/overlay.js';
+import { said } from '../support/refusals.js';
 
 const OVERLAY = `# staging overlay: image tags are written by CI and Flightdeck
 apiVersion: kustomize.config.k8s.io/v1beta1
@@ -104,19 +105,19 @@ describe('setImageTags', () => {
   it('refuses an image without an entry, naming the image and file', () => {
     const run = () => setImageTags(OVERLAY, [{ image: 'ghcr.io/acme/nope', newTag: 'v1' }], { file: 'k8s/overlays/staging/kustomization.yaml' });
     expect(run).toThrow(UserError);
-    expect(run).toThrow('k8s/overlays/staging/kustomization.yaml has no images entry named ghcr.io/acme/nope');
+    expect(said(run)).toContain('k8s/overlays/staging/kustomization.yaml has no images entry named `ghcr.io/acme/nope`');
   });
 
   it('refuses an entry pinned by digest, changing nothing', () => {
     const pinned = 'images:\n  - name: a\n    newTag: v1\n    digest: sha256:abc\n';
-    expect(() => setImageTags(pinned, [{ image: 'a', newTag: 'v2' }])).toThrow(/pins a by digest \(sha256:abc\)/);
+    expect(said(() => setImageTags(pinned, [{ image: 'a', newTag: 'v2' }]))).toMatch(/pins `a` by digest \(`sha256:abc`\)/);
   });
 });
 
 describe('invalid overlays', () => {
   it('refuses text that is not valid YAML, naming the file', () => {
     const broken = 'images:\n  - name: a\n    newTag: [v1\n';
-    expect(() => readImageTags(broken, { file: 'k8s/overlays/dev/kustomization.yaml' })).toThrow(/^k8s\/overlays\/dev\/kustomization\.yaml is not valid YAML/);
+    expect(said(() => readImageTags(broken, { file: 'k8s/overlays/dev/kustomization.yaml' }))).toMatch(/^k8s\/overlays\/dev\/kustomization\.yaml is not valid YAML/);
     expect(() => setImageTags(broken, [{ image: 'a', newTag: 'v2' }])).toThrow(UserError);
   });
 });

@@ -35,6 +35,7 @@ function aRequest(id: string, overrides: Partial<DeployRequest> = {}): DeployReq
     commitSha: null,
     canaryBaseline: null,
     outcome: null,
+    overlayBase: null,
     updatedAt: 1_000,
     ...overrides,
   };
@@ -57,7 +58,7 @@ describe.each(storeBackends)('Store contract: $name', (backend) => {
   });
 
   it('returns a created request with every field, and null for an unknown id', async () => {
-    const request = aRequest('run-1', { messageTs: '171.5', rejectedBy: null, commitSha: null, outcome: 'so far so good' });
+    const request = aRequest('run-1', { messageTs: '171.5', rejectedBy: null, commitSha: null, outcome: { result: 'note', text: 'so far so good' } });
     await store.createRequest(request);
     expect(await store.getRequest('run-1')).toEqual(request);
     expect(await store.getRequest('nope')).toBeNull();
@@ -70,15 +71,15 @@ describe.each(storeBackends)('Store contract: $name', (backend) => {
 
   it('transitions while the state is `from`, applying the patch', async () => {
     await store.createRequest(aRequest('run-1'));
-    const rejected = await store.transition('run-1', 'pending', 'rejected', { rejectedBy: 'U_X', outcome: 'rejected' }, 5_000);
-    expect(rejected).toMatchObject({ state: 'rejected', rejectedBy: 'U_X', outcome: 'rejected', updatedAt: 5_000, version: 'v1.4.2' });
+    const rejected = await store.transition('run-1', 'pending', 'rejected', { rejectedBy: 'U_X', outcome: { result: 'rejected', withdrawn: false } }, 5_000);
+    expect(rejected).toMatchObject({ state: 'rejected', rejectedBy: 'U_X', outcome: { result: 'rejected', withdrawn: false }, updatedAt: 5_000, version: 'v1.4.2' });
     expect(await store.getRequest('run-1')).toEqual(rejected);
   });
 
   it('reports a lost race as null and changes nothing', async () => {
     await store.createRequest(aRequest('run-1'));
     await store.transition('run-1', 'pending', 'rejected', {}, 5_000);
-    expect(await store.transition('run-1', 'pending', 'expired', { outcome: 'late' }, 6_000)).toBeNull();
+    expect(await store.transition('run-1', 'pending', 'expired', { outcome: { result: 'expired' } }, 6_000)).toBeNull();
     expect(await store.getRequest('run-1')).toMatchObject({ state: 'rejected', outcome: null, updatedAt: 5_000 });
     expect(await store.transition('missing', 'pending', 'expired', {}, 6_000)).toBeNull();
   });
@@ -114,7 +115,7 @@ describe.each(storeBackends)('Store contract: $name', (backend) => {
     const patched = await store.patchRequest('run-1', { messageTs: '1712.000100', channel: 'C_OTHER' }, 3_000);
     expect(patched).toMatchObject({ messageTs: '1712.000100', channel: 'C_OTHER', state: 'pending', updatedAt: 3_000 });
     expect(await store.getRequest('run-1')).toEqual(patched);
-    expect(await store.patchRequest('missing', { outcome: 'x' }, 3_000)).toBeNull();
+    expect(await store.patchRequest('missing', { outcome: { result: 'expired' } }, 3_000)).toBeNull();
   });
 
   it('records approvals until enough distinct people approved', async () => {

@@ -101,7 +101,7 @@ describe('SqliteStore', () => {
     for (const id of requestIds) {
       await setup.createRequest({
         id, kind: 'deploy', env: 'prod', version: 'v1', changes: [], requester: 'U_R', channel: 'C', messageTs: null, state: 'pending',
-        required: 2, approvals: [], rejectedBy: null, createdAt: 1, expiresAt: null, commitSha: null, canaryBaseline: null, outcome: null, updatedAt: 1,
+        required: 2, approvals: [], rejectedBy: null, createdAt: 1, expiresAt: null, commitSha: null, canaryBaseline: null, outcome: null, overlayBase: null, updatedAt: 1,
       });
     }
     for (let i = 0; i < 200; i++) await setup.schedule('t', `k${i}`, i);

@@ -1,6 +1,6 @@
 // The GitOps repository port over GitHub's contents and commits API: read at the branch head, write based on the blob read.
 import type { Octokit } from '@octokit/rest';
-import { GitConflictError } from '../../domain/errors.js';
+import { GitConflictError, UnknownOutcomeError } from '../../domain/errors.js';
 import type { GitOpsRepo, RepoFile } from '../../ports.js';
 import { splitRepo } from './repoName.js';
 import { githubMessageOf, httpStatusOf } from './requestStatus.js';
@@ -13,6 +13,8 @@ export class GitHubGitOpsRepo implements GitOpsRepo {
     private readonly octokit: Octokit,
     fullName: string,
     private readonly branch: string,
+    /** GitHub's web address for people (https://github.com, or a GitHub Enterprise Server's host) */
+    private readonly webUrl: string = 'https://github.com',
   ) {
     ({ owner: this.owner, repo: this.repo } = splitRepo(fullName));
   }
@@ -51,13 +53,20 @@ export class GitHubGitOpsRepo implements GitOpsRepo {
       if (status === 409 || (status === 422 && /\bsha\b/i.test(githubMessageOf(error)))) {
         throw new GitConflictError(`${base.path} changed on ${this.branch} since it was read (${githubMessageOf(error)})`, { cause: error });
       }
+      // No answer, or a server error: the write may have been applied. The caller reads again to find out.
+      if (status === undefined || status >= 500) throw new UnknownOutcomeError(`the write of ${base.path} had no usable answer`, { cause: error });
       throw error;
     }
   }
 
-  async lastCommitOf(path: string): Promise<string | null> {
+  async lastCommitOf(path: string): Promise<{ sha: string; message: string } | null> {
     const { data } = await this.octokit.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: this.branch, path, per_page: 1 });
-    return data[0]?.sha ?? null;
+    const last = data[0];
+    return last ? { sha: last.sha, message: last.commit.message } : null;
+  }
+
+  commitUrl(sha: string): string | null {
+    return `${this.webUrl}/${this.owner}/${this.repo}/commit/${sha}`;
   }
 
   async contains(descendant: string, ancestor: string): Promise<boolean> {
@@ -70,4 +79,11 @@ export class GitHubGitOpsRepo implements GitOpsRepo {
       throw error;
     }
   }
+}
+
+/** GitHub's web address for an API base URL: api.github.com -> github.com, a server's /api/v3 -> the server. */
+export function webUrlOf(apiUrl: string): string {
+  const url = apiUrl.replace(/\/+$/, '');
+  if (/^https:\/\/api\.github\.com$/i.test(url)) return 'https://github.com';
+  return url.replace(/\/api\/v3$/i, '');
 }

@@ -11,6 +11,7 @@ const DESCRIPTION_MAX = 140;
 
 interface CheckRunLike {
   id: number;
+  head_sha?: string;
   name: string;
   status: string;
   conclusion: string | null;
@@ -68,24 +69,48 @@ export class GitHubSourceRepos implements SourceRepos {
   }
 
   async checks(repo: string, ref: string, names: string[]): Promise<CheckResult[]> {
+    return (await this.checksAt(repo, ref, names)).checks;
+  }
+
+  /**
+   * A version and its required checks, in one call where GitHub allows: check runs and statuses take `tags/<name>`,
+   * which names a tag only (never a branch), and their answers carry the commit. Where they name none (no check ran,
+   * or the server does not take the prefix), the ref is resolved on its own and the checks read at its commit.
+   */
+  async lookupVersion(repo: string, ref: string, kind: 'tag' | 'commit', names: string[]): Promise<{ sha: string; checks: CheckResult[] } | null> {
+    if (kind === 'commit' && !/^[0-9a-f]{7,40}$/i.test(ref)) return null;
+    if (names.length > 0) {
+      const first = await this.checksAt(repo, kind === 'tag' ? `tags/${ref}` : ref, names);
+      if (first.sha) return { sha: first.sha, checks: first.checks };
+    }
+    const resolved = await this.resolveRef(repo, ref, kind);
+    if (!resolved) return null;
+    return { sha: resolved.sha, checks: names.length > 0 ? (await this.checksAt(repo, resolved.sha, names)).checks : [] };
+  }
+
+  /** The named checks at a ref, and the commit the answers name (null when none did). */
+  private async checksAt(repo: string, ref: string, names: string[]): Promise<{ sha: string | null; checks: CheckResult[] }> {
     const found = new Map<string, CheckResult>();
-    if (names.length === 0) return [];
+    let sha: string | null = null;
+    if (names.length === 0) return { sha, checks: [] };
     try {
-      await this.fromCheckRuns(repo, ref, names, found);
-      if (names.some((n) => !found.has(n))) await this.fromStatuses(repo, ref, names, found);
+      sha = await this.fromCheckRuns(repo, ref, names, found);
+      if (names.some((n) => !found.has(n))) sha = (await this.fromStatuses(repo, ref, names, found)) ?? sha;
     } catch (error) {
       if (!isUnknownRef(error)) throw error;
     }
-    return names.map((name) => found.get(name) ?? { name, state: 'missing', url: null });
+    return { sha, checks: names.map((name) => found.get(name) ?? { name, state: 'missing', url: null }) };
   }
 
-  /** One call in the usual case; further pages only while wanted names are still unseen. */
-  private async fromCheckRuns(repo: string, ref: string, names: string[], found: Map<string, CheckResult>): Promise<void> {
+  /** One call in the usual case; further pages only while wanted names are still unseen. Returns the commit the runs are on. */
+  private async fromCheckRuns(repo: string, ref: string, names: string[], found: Map<string, CheckResult>): Promise<string | null> {
+    let sha: string | null = null;
     const wanted = new Set(names);
     const newest = new Map<string, CheckRunLike>();
     for (let page = 1; ; page++) {
       const { data } = await this.octokit.rest.checks.listForRef({ ...splitRepo(repo), ref, per_page: PER_PAGE, page });
       for (const run of data.check_runs) {
+        sha ??= run.head_sha ?? null;
         const seen = newest.get(run.name);
         if (wanted.has(run.name) && (!seen || seen.id < run.id)) newest.set(run.name, run);
       }
@@ -93,15 +118,18 @@ export class GitHubSourceRepos implements SourceRepos {
       if (allSeen || data.check_runs.length < PER_PAGE || page * PER_PAGE >= data.total_count) break;
     }
     for (const [name, run] of newest) found.set(name, { name, state: checkRunState(run), url: run.html_url });
+    return sha;
   }
 
-  private async fromStatuses(repo: string, ref: string, names: string[], found: Map<string, CheckResult>): Promise<void> {
+  /** Commit statuses; the combined answer names its commit (GitHub answers a ref with no statuses too). */
+  private async fromStatuses(repo: string, ref: string, names: string[], found: Map<string, CheckResult>): Promise<string | null> {
     const { data } = await this.octokit.rest.repos.getCombinedStatusForRef({ ...splitRepo(repo), ref, per_page: PER_PAGE });
     for (const status of data.statuses) {
       if (names.includes(status.context) && !found.has(status.context)) {
         found.set(status.context, { name: status.context, state: statusState(status.state), url: status.target_url ?? null });
       }
     }
+    return data.sha || null;
   }
 
   async compare(repo: string, base: string, head: string, cap: number): Promise<{ total: number; commits: CommitSummary[]; url: string | null } | null> {

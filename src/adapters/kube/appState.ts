@@ -39,16 +39,27 @@ export function toArgoAppState(app: ApplicationObject): ArgoAppState {
     operationPhase: pending && state?.phase && FINISHED.has(state.phase) ? null : (state?.phase ?? null),
     operationMessage: pending && state?.phase && FINISHED.has(state.phase) ? null : (state?.message ?? null),
     operationRevision: revision,
+    operationUser: (pending ? app.operation?.initiatedBy?.username : state?.operation?.initiatedBy?.username) ?? null,
+    resourceVersion: app.metadata?.resourceVersion ?? null,
   };
 }
 
-/** Why a sync must not be requested now (an operation requested or running), or null when the app is free. */
-export function busyReason(app: ApplicationObject): string | null {
+/** The operation that keeps a sync from being requested now (requested or running), or null when the app is free. */
+export function busyWith(app: ApplicationObject): { phase: string; by: string | null } | null {
   const state = app.status?.operationState;
   const pending = app.operation !== undefined && app.operation !== null;
   if (!pending && state?.phase !== 'Running') return null;
   const phase = state?.phase === 'Running' || !pending ? (state?.phase ?? 'Running') : 'requested, not started yet';
   const initiatedBy = (pending ? app.operation?.initiatedBy : undefined) ?? state?.operation?.initiatedBy;
-  const by = initiatedBy?.username ?? (initiatedBy?.automated ? 'automated sync' : 'unknown');
-  return `an operation is already in progress (phase ${phase}, started by ${by})`;
+  return { phase, by: initiatedBy?.username ?? (initiatedBy?.automated ? null : 'unknown') };
+}
+
+/** The parts of an Application a sync request needs, rebuilt from a state read earlier (its resourceVersion makes the write conditional). */
+export function fromState(state: ArgoAppState): ApplicationObject {
+  const by = state.operationUser ? { username: state.operationUser } : { automated: true };
+  return {
+    metadata: { resourceVersion: state.resourceVersion ?? '' },
+    operation: state.operationPending ? { initiatedBy: by, sync: { revision: state.operationRevision ?? '' } } : null,
+    status: { operationState: { ...(state.operationPhase ? { phase: state.operationPhase } : {}), operation: { initiatedBy: by } } },
+  };
 }

@@ -2,7 +2,7 @@
 // reads and follows Flagger Canaries.
 import { ApiException, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { ArgoAppRef, ArgoAppState, CanaryLookup, CanaryRef, CanaryState, Cluster, MetricTemplateSpec, SyncRequestResult } from '../../ports.js';
-import { busyReason, toArgoAppState, type ApplicationObject } from './appState.js';
+import { busyWith, fromState, toArgoAppState, type ApplicationObject } from './appState.js';
 import { toCanaryDetail, toCanaryState, toMetricTemplate, type CanaryObject, type MetricTemplateObject } from './canaryState.js';
 import { contextClients, type ContextClients } from './kubeconfig.js';
 import { watchObject } from './watchObject.js';
@@ -84,13 +84,13 @@ export class KubeCluster implements Cluster {
     return template ? toMetricTemplate(template) : null;
   }
 
-  async requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }): Promise<SyncRequestResult> {
-    // The refresh makes Argo CD compare against git now; its answer is also the read the operation is based on.
-    let app: ApplicationObject | null = await this.patch(ref, { metadata: { annotations: { [REFRESH]: 'normal' } } });
+  async requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }, basis?: ArgoAppState | null): Promise<SyncRequestResult> {
+    // Based on the state the caller already holds (no read of its own) when it carries a resourceVersion.
+    let app: ApplicationObject | null = basis?.resourceVersion ? fromState(basis) : await this.read(ref);
     for (let retry = 0; ; retry++) {
       if (!app) throw new Error(`Argo CD Application ${ref.namespace}/${ref.name} does not exist`);
-      const busy = busyReason(app);
-      if (busy) return { started: false, reason: busy };
+      const busy = busyWith(app);
+      if (busy) return { started: false, ...busy };
       const operation = {
         initiatedBy: { username: input.username, automated: false },
         info: input.info,
@@ -98,8 +98,9 @@ export class KubeCluster implements Cluster {
         retry: {},
       };
       try {
-        // resourceVersion makes the write conditional: if anything changed since the read, the server answers 409.
-        await this.patch(ref, { metadata: { resourceVersion: app.metadata?.resourceVersion }, operation });
+        // resourceVersion makes the write conditional: if anything changed since the read, the server answers 409. The
+        // refresh annotation rides along, so Argo CD compares against git now, in the same write.
+        await this.patch(ref, { metadata: { resourceVersion: app.metadata?.resourceVersion, annotations: { [REFRESH]: 'normal' } }, operation });
         this.opts.log?.info({ application: ref.name, namespace: ref.namespace, revision: input.revision, username: input.username }, 'argo cd sync requested');
         return { started: true };
       } catch (err) {

@@ -20,7 +20,7 @@ export class SlackChat implements Chat {
     } catch (err) {
       const code = (err as { data?: { error?: string } }).data?.error;
       if (code === 'not_in_channel' || code === 'channel_not_found' || code === 'is_archived') {
-        throw new UserError(`I cannot post the request in this channel (${code}). Invite me with \`/invite @Flightdeck\` or use another channel. Nothing was changed.`);
+        throw new UserError({ code: 'cannot-post', reason: code });
       }
       throw err;
     }
@@ -31,8 +31,21 @@ export class SlackChat implements Chat {
     await this.call('chat.update', () => this.client.chat.update({ channel: thread.channel, ts: thread.ts, text: message.text, blocks: message.blocks }));
   }
 
-  async postInThread(thread: ChatThread, text: string): Promise<void> {
-    await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text, unfurl_links: false }));
+  /** A reply in the thread; returns its ts so it can be edited. */
+  async postInThread(thread: ChatThread, text: string): Promise<string> {
+    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text, unfurl_links: false }));
+    return res.ts ?? '';
+  }
+
+  /** Replaces the text of a reply posted earlier. */
+  async updateInThread(thread: ChatThread, ts: string, text: string): Promise<void> {
+    await this.call('chat.update', () => this.client.chat.update({ channel: thread.channel, ts, text }));
+  }
+
+  /** A plain message in a channel (a notice, an announcement). */
+  async post(channel: string, text: string): Promise<ChatThread> {
+    const res = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel, text, unfurl_links: false }));
+    return { channel: res.channel ?? channel, ts: res.ts ?? '' };
   }
 
   async permalink(thread: ChatThread): Promise<string> {

@@ -1,4 +1,5 @@
-// Slack mrkdwn pieces: escaping of user text and the few control sequences (mentions, links, code) we emit.
+// Slack mrkdwn pieces: escaping of user text and the few control sequences (mentions, links, code, dates) we emit.
+import { utcDate, type Words } from '../../wording/words.js';
 
 const SLACK_USER = /^[UW][A-Z0-9]+$/;
 const SLACK_GROUP = /^S[A-Z0-9]+$/;
@@ -54,6 +55,31 @@ export function truncate(text: string, max: number): string {
   }
   return `${text.slice(0, Math.max(0, cut))}…`;
 }
+
+/** Slack's localised date: readers see it in their own time zone; the fallback is UTC. A time no clock can show is said as such. */
+export function slackDate(ms: number): string {
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return 'an unknown time';
+  const seconds = Math.floor(ms / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${utcDate(ms)}>`;
+}
+
+/** Slack's user-channel mention `<#C…>` for a real channel id; anything else as inert text. */
+export function channel(id: string): string {
+  return /^[CGD][A-Z0-9]+$/.test(id) ? `<#${id}>` : escapeMrkdwn(id);
+}
+
+/** The words of Slack mrkdwn: the one place run events and problems are escaped for Slack. */
+export const slackWords: Words = {
+  text: escapeMrkdwn,
+  code,
+  bold: (s) => `*${escapeMrkdwn(s)}*`,
+  user,
+  group,
+  channel,
+  link: (url, label) => (url ? link(url, label) : escapeMrkdwn(label)),
+  date: slackDate,
+  emoji: (name) => `:${name}:`,
+};
 
 /** The URL with characters that would break `<url|label>` encoded, or null when it is not http(s). */
 function httpUrl(url: string): string | null {

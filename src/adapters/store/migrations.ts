@@ -94,6 +94,11 @@ export const migrations: readonly Migration[] = [
     sql: `ALTER TABLE requests ADD COLUMN canary_baseline TEXT;`,
   },
   {
+    version: 3,
+    name: 'requests keep the overlay they were checked against, so the commit needs no second read',
+    sql: `ALTER TABLE requests ADD COLUMN overlay_base TEXT;`,
+  },
+  {
     version: 4,
     name: 'flagger gates per canary revision, their approvals, threads following canaries',
     sql: `
@@ -143,7 +148,6 @@ export const migrations: readonly Migration[] = [
       );
     `,
   },
-  incidentsMigration,
   incidentsMigration,
 ];
 

@@ -1,5 +1,5 @@
 // Maps domain records to and from the store's table rows; shared by the SQL backends.
-import type { AuditEntry, DeployRequest, Lock, RequestKind, RequestState, Timer } from '../../domain/types.js';
+import type { AuditEntry, DeployRequest, Lock, OverlayBase, RequestKind, RequestOutcome, RequestState, Timer } from '../../domain/types.js';
 
 export type RequestPatch = Partial<Omit<DeployRequest, 'id' | 'state'>>;
 
@@ -21,6 +21,7 @@ export interface RequestRow {
   commit_sha: string | null;
   canary_baseline: string | null;
   outcome: string | null;
+  overlay_base: string | null;
   updated_at: number | string;
 }
 
@@ -40,6 +41,7 @@ const COLUMN_OF = {
   commitSha: 'commit_sha',
   canaryBaseline: 'canary_baseline',
   outcome: 'outcome',
+  overlayBase: 'overlay_base',
   updatedAt: 'updated_at',
 } as const satisfies Record<Exclude<keyof RequestPatch, 'approvals'>, string>;
 
@@ -65,7 +67,8 @@ export function requestFromRow(row: RequestRow, approvals: string[]): DeployRequ
     expiresAt: numberOrNull(row.expires_at),
     commitSha: row.commit_sha,
     canaryBaseline: row.canary_baseline,
-    outcome: row.outcome,
+    outcome: outcomeFromColumn(row.outcome),
+    overlayBase: row.overlay_base === null ? null : (JSON.parse(row.overlay_base) as OverlayBase),
     updatedAt: Number(row.updated_at),
   };
 }
@@ -87,7 +90,8 @@ export function requestToRow(request: DeployRequest): RequestRow {
     expires_at: request.expiresAt,
     commit_sha: request.commitSha,
     canary_baseline: request.canaryBaseline,
-    outcome: request.outcome,
+    outcome: request.outcome === null ? null : JSON.stringify(request.outcome),
+    overlay_base: request.overlayBase === null ? null : JSON.stringify(request.overlayBase),
     updated_at: request.updatedAt,
   };
 }
@@ -102,10 +106,23 @@ export function patchColumns(patch: RequestPatch, at: number | undefined): Array
   for (const [field, column] of Object.entries(COLUMN_OF)) {
     const value = patch[field as keyof typeof COLUMN_OF];
     if (value === undefined || (field === 'updatedAt' && at !== undefined)) continue;
-    pairs.push([column, field === 'changes' ? JSON.stringify(value) : (value as ColumnValue)]);
+    const json = field === 'changes' || ((field === 'outcome' || field === 'overlayBase') && value !== null);
+    pairs.push([column, json ? JSON.stringify(value) : (value as ColumnValue)]);
   }
   if (at !== undefined) pairs.push(['updated_at', at]);
   return pairs;
+}
+
+/** Outcomes are JSON; a row written before they were is kept as a note. */
+function outcomeFromColumn(text: string | null): RequestOutcome | null {
+  if (text === null) return null;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && 'result' in parsed) return parsed as RequestOutcome;
+  } catch {
+    // not JSON: an old free-text outcome
+  }
+  return { result: 'note', text };
 }
 
 export interface LockRow {

@@ -163,6 +163,15 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async recentRequests(env: string | null, limit: number): Promise<DeployRequest[]> {
+    const where = env === null ? '' : 'WHERE env = ?';
+    const select = this.sql(`SELECT id FROM requests ${where} ORDER BY created_at DESC, id DESC LIMIT ?`);
+    return this.db.transaction(() => {
+      const ids = (env === null ? select.all(limit) : select.all(env, limit)) as Array<{ id: string }>;
+      return ids.map((row) => this.readRequest(row.id)).filter((r): r is DeployRequest => r !== null);
+    })();
+  }
+
   async putLock(lock: Lock): Promise<void> {
     this.sql(
       `INSERT INTO locks (env, owner, reason, since, until) VALUES (?, ?, ?, ?, ?)

@@ -78,12 +78,7 @@ export function packLines(lines: string[], max: number = LIMITS.sectionText, sep
   return texts;
 }
 
-/** Slack's localised date: readers see it in their own time zone; the fallback is UTC. */
-export function slackDate(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  const fallback = new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-  return `<!date^${seconds}^{date_short_pretty} {time}|${fallback}>`;
-}
+export { slackDate } from '../mrkdwn.js';
 
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);

@@ -1,5 +1,5 @@
 // Texts for environment locks ("stop the line"): who holds it, why, since and until when.
-import { formatDuration } from '../../../config/durations.js';
+import { formatDuration } from '../../../domain/durations.js';
 import type { Lock } from '../../../domain/types.js';
 import { escapeMrkdwn, truncate, user } from '../mrkdwn.js';
 import { slackDate } from './kit.js';

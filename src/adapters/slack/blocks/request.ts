@@ -1,8 +1,9 @@
 // The deploy/rollback request message: what would change, who may sign, and Approve/Reject while pending.
-import { formatDuration } from '../../../config/durations.js';
+import { formatDuration } from '../../../domain/durations.js';
 import type { DeployRequest } from '../../../domain/types.js';
 import type { RequestView } from '../../../ports.js';
-import { code, escapeMrkdwn, group, truncate, user } from '../mrkdwn.js';
+import { wordProblem } from '../../../wording/problems.js';
+import { channel, code, escapeMrkdwn, group, link, slackWords, truncate, user } from '../mrkdwn.js';
 import { changeBlocks } from './changes.js';
 import { LIMITS, actions, button, context, header, packLines, section, shortSha, type SlackMessage } from './kit.js';
 
@@ -22,7 +23,12 @@ export function requestTitle(request: DeployRequest): string {
 export function requestMessage(request: DeployRequest, view: RequestView): SlackMessage {
   const top = [
     header(requestTitle(request)),
-    context([`Requested by ${user(request.requester)}`, `Run ${escapeMrkdwn(request.id)}`, `GitOps ${code(view.gitopsRepo)}`]),
+    context([
+      `Requested by ${user(request.requester)}`,
+      `Run ${escapeMrkdwn(request.id)}`,
+      `GitOps ${code(view.gitopsRepo)}`,
+      ...(view.argoUrl ? [link(view.argoUrl, 'Argo CD')] : []),
+    ]),
   ];
   const bottom = [...packLines(summaryLines(request, view)).map(section), ...stateBlocks(request, view)];
   const budget = LIMITS.blocksPerMessage - top.length - bottom.length;
@@ -74,29 +80,57 @@ function stateBlocks(request: DeployRequest, view: RequestView): object[] {
 /** One line saying where the request stands, for every state but pending. */
 export function statusLine(request: DeployRequest, view: RequestView): string {
   const commit = request.commitSha ? code(shortSha(request.commitSha)) : null;
-  const outcome = request.outcome ? escapeMrkdwn(truncate(request.outcome, 1000)) : null;
+  const analysis = view.canary ? `, then Flagger's canary ${escapeMrkdwn(view.canary)} analyses it` : '';
   switch (request.state) {
     case 'pending':
       return `⏳ Waiting for ${request.required - request.approvals.length} more approval(s)`;
     case 'approved':
-      return `⏳ Syncing… approved${request.approvals.length ? ` by ${request.approvals.map(user).join(', ')}` : ''}; writing the commit to ${code(view.gitopsRepo)}`;
+      return request.required === 0
+        ? `⏳ No approval needed; writing the commit to ${code(view.gitopsRepo)}`
+        : `⏳ Approved by ${request.approvals.map(user).join(', ')}; writing the commit to ${code(view.gitopsRepo)}`;
     case 'committed':
-      return `⏳ Syncing… committed ${commit ?? 'the change'} to ${code(view.gitopsRepo)}`;
+      return `⏳ Committed ${commit ?? 'the change'} to ${code(view.gitopsRepo)}; asking Argo CD to sync it${analysis}`;
     case 'syncing':
-      return `⏳ Syncing… Argo CD is applying ${commit ?? 'the change'}${view.canary ? `, then Flagger's canary ${escapeMrkdwn(view.canary)} analyses it` : ''}`;
+      return `⏳ Syncing… Argo CD is applying ${commit ?? 'the change'}${analysis}`;
+    case 'analysing':
+      return `⏳ Synced ${commit ?? 'the change'}; Flagger's canary${view.canary ? ` ${escapeMrkdwn(view.canary)}` : ''} is analysing it`;
     case 'succeeded': {
-      const what = request.kind === 'rollback' ? `Rolled back: deployed ${escapeMrkdwn(request.version)} to ${escapeMrkdwn(request.env)}` : `Deployed ${escapeMrkdwn(request.version)} to ${escapeMrkdwn(request.env)}`;
-      return `✅ ${what}${commit ? ` (commit ${commit})` : ''}${outcome ? ` — ${outcome}` : ''}`;
+      const what = request.kind === 'rollback' ? `Rolled back ${escapeMrkdwn(request.env)} to ${escapeMrkdwn(request.version)}` : `Deployed ${escapeMrkdwn(request.version)} to ${escapeMrkdwn(request.env)}`;
+      return `✅ ${what}${commit ? ` (commit ${commit})` : ''}${successNote(request)}`;
     }
     case 'failed':
-      return `❌ Failed: ${outcome ?? 'see the thread for details'}`;
-    case 'rejected':
-      return `🚫 Rejected${request.rejectedBy ? ` by ${user(request.rejectedBy)}` : ''}${outcome ? ` — ${outcome}` : ''}`;
+      return `❌ Failed: ${request.outcome?.result === 'failed' ? truncate(wordProblem(request.outcome.problem, slackWords), 1500) : noteOf(request) || 'see the thread for details'}`;
+    case 'rejected': {
+      const withdrawn = request.outcome?.result === 'rejected' && request.outcome.withdrawn;
+      if (withdrawn) return `↩️ Withdrawn by ${user(request.requester)}, who requested it`;
+      return `🚫 Rejected${request.rejectedBy ? ` by ${user(request.rejectedBy)}` : ''}`;
+    }
     case 'expired': {
       const ttl = request.expiresAt !== null ? formatDuration(Math.max(0, request.expiresAt - request.createdAt)) : 'the time allowed';
       return `⌛ Expired: no approval within ${ttl} (${request.approvals.length} of ${request.required})`;
     }
   }
+}
+
+/** What the success adds: the canary's verdict. */
+function successNote(request: DeployRequest): string {
+  const outcome = request.outcome;
+  if (outcome?.result === 'note') return ` — ${noteOf(request)}`;
+  if (outcome?.result !== 'succeeded') return '';
+  if (!outcome.canary) return ` — ${escapeMrkdwn(outcome.application)} synced and healthy`;
+  return ` — ${escapeMrkdwn(outcome.application)} synced and healthy; ${outcome.canary.initialised ? 'Flagger initialised the canary' : 'canary analysis passed and Flagger promoted it'}`;
+}
+
+/** An outcome stored as text by an older release. */
+function noteOf(request: DeployRequest): string {
+  return request.outcome?.result === 'note' ? escapeMrkdwn(truncate(request.outcome.text, 1000)) : '';
+}
+
+/** The one-line notice in channels.deploys for a request posted in another channel. */
+export function requestNotice(r: { kind: DeployRequest['kind']; env: string; version: string; requester: string; channel: string }, permalink: string | null): string {
+  const what = r.kind === 'rollback' ? `roll back ${escapeMrkdwn(r.env)} to ${code(r.version)}` : `deploy ${code(r.version)} to ${escapeMrkdwn(r.env)}`;
+  const where = permalink ? link(permalink, 'the request') : 'the request';
+  return `:mega: ${user(r.requester)} asked to ${what} in ${channel(r.channel)}: ${where}`;
 }
 
 /** The notification text: title, requester and where it stands. */

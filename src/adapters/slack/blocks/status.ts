@@ -1,6 +1,6 @@
 // The `/deploy status` message: per environment its lock or freeze, Argo CD live state and desired versions.
 import type { EnvironmentStatus } from '../../../domain/types.js';
-import { code, escapeMrkdwn, truncate } from '../mrkdwn.js';
+import { code, escapeMrkdwn, link, slackDate, truncate, user } from '../mrkdwn.js';
 import { LIMITS, header, packLines, section, shortSha, type SlackMessage } from './kit.js';
 import { lockDetails } from './lock.js';
 
@@ -30,7 +30,7 @@ export function statusMessage(rows: EnvironmentStatus[], nowMs?: number): SlackM
 export function environmentText(row: EnvironmentStatus, nowMs?: number): string {
   const max = LIMITS.sectionText - 40;
   let text = truncate(`*${escapeMrkdwn(row.env)}*  ${gateText(row, nowMs)}`, max) + '\n' + liveText(row);
-  const lines = appLines(row);
+  const lines = [...appLines(row), ...waitingLines(row)];
   for (let i = 0; i < lines.length; i++) {
     if (text.length + 1 + lines[i]!.length > max) return `${text}\n…and more apps`;
     text += '\n' + lines[i]!;
@@ -63,6 +63,15 @@ function appLines(row: EnvironmentStatus): string[] {
   const items = row.apps.map((app) => `${escapeMrkdwn(app.app)} ${app.desired === null ? '_not set_' : code(app.desired)}`);
   // several apps per line keep the message short; packLines keeps each line whole
   return packLines(items, 200, ' · ');
+}
+
+function waitingLines(row: EnvironmentStatus): string[] {
+  return (row.waiting ?? []).map((w) => {
+    const what = w.kind === 'rollback' ? `rollback to ${code(w.version)}` : code(w.version);
+    const until = w.expiresAt !== null ? `, expires ${slackDate(w.expiresAt)}` : '';
+    const open = w.link ? ` · ${link(w.link, 'open request')}` : '';
+    return `:hourglass_flowing_sand: waiting: ${what} by ${user(w.requester)}, ${w.approvals} of ${w.required} approvals${until}${open}`;
+  });
 }
 
 function fallbackText(rows: EnvironmentStatus[]): string {

@@ -1,4 +1,4 @@
-// Parses the human durations of the config file ("30s", "15m", "1h", "1d") into milliseconds.
+// Durations as people and the config write them ("30s", "15m", "1h", "1d") and as people read them ("1h 30m").
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const PATTERN = /^(\d+)(ms|s|m|h|d|w)$/;

@@ -1,7 +1,7 @@
 // Waits on a watched object (an Argo CD Application, a Flagger Canary) until a condition holds, the deadline passes or
 // shutdown begins.
-import type { ArgoAppRef, ArgoAppState } from '../ports.js';
-import type { WorkflowDeps } from './context.js';
+import type { ArgoAppRef, ArgoAppState } from '../../ports.js';
+import type { WorkflowDeps } from '../context.js';
 
 /** A Cluster watch of one object: calls onState until it returns true or the signal aborts. */
 export type WatchOf<S> = (onState: (state: S) => boolean, signal: AbortSignal) => Promise<void>;

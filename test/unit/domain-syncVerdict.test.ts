@@ -1,7 +1,9 @@
-// Unit tests of how a sync is judged from the Application states Argo CD reports.
+// Unit tests of how a sync is judged from the Application states Argo CD reports (domain/syncVerdict).
 import { describe, expect, it } from 'vitest';
 import type { ArgoAppState } from '../../src/ports.js';
-import { judge } from '../../src/workflows/followSync.js';
+import { judgeSync, syncProgress } from '../../src/domain/syncVerdict.js';
+
+const judge = (state: ArgoAppState, revision: string) => judgeSync(state, revision, 'shop');
 
 const REV = 'abc123';
 const base: ArgoAppState = { syncStatus: 'Synced', syncRevision: 'old', health: 'Healthy', operationPending: false, operationPhase: null, operationMessage: null, operationRevision: null };
@@ -22,7 +24,7 @@ describe('judge', () => {
   });
   it('fails when our operation failed, with Argo CD\'s message', () => {
     const verdict = judge(at({ syncStatus: 'OutOfSync', operationPhase: 'Failed', operationRevision: REV, operationMessage: 'one or more objects failed to apply' }), REV);
-    expect(verdict).toEqual({ done: true, ok: false, reason: 'Argo CD sync failed: one or more objects failed to apply' });
+    expect(verdict).toEqual({ done: true, ok: false, problem: { code: 'sync-failed', application: 'shop', phase: 'Failed', message: 'one or more objects failed to apply' } });
   });
   it('ignores a failed operation of another revision', () => {
     expect(judge(at({ operationPhase: 'Failed', operationRevision: 'other' }), REV)).toEqual({ done: false });
@@ -30,10 +32,18 @@ describe('judge', () => {
   it('succeeds when our operation succeeded although the branch moved on (sync.revision is a newer head)', () => {
     expect(judge(at({ syncRevision: 'newer-head', operationPhase: 'Succeeded', operationRevision: REV }), REV)).toEqual({ done: true, ok: true });
   });
-  it('escapes Argo CD\'s failure message for Slack', () => {
-    expect(judge(at({ operationPhase: 'Error', operationRevision: REV, operationMessage: '<!channel> boom' }), REV)).toMatchObject({ reason: 'Argo CD sync error: &lt;!channel&gt; boom' });
+  it('keeps Argo CD\'s failure message raw: only the edge escapes it', () => {
+    expect(judge(at({ operationPhase: 'Error', operationRevision: REV, operationMessage: '<!channel> boom' }), REV)).toMatchObject({ problem: { code: 'sync-failed', phase: 'Error', message: '<!channel> boom' } });
   });
   it('fails when the synced app turns Degraded', () => {
-    expect(judge(at({ syncRevision: REV, health: 'Degraded' }), REV)).toMatchObject({ done: true, ok: false });
+    expect(judge(at({ syncRevision: REV, health: 'Degraded' }), REV)).toMatchObject({ done: true, ok: false, problem: { code: 'unhealthy', health: 'Degraded' } });
+  });
+});
+
+describe('syncProgress', () => {
+  it('says nothing until our revision shows, then the operation and the app', () => {
+    expect(syncProgress(base, REV)).toBeNull();
+    expect(syncProgress(at({ operationPending: true, operationRevision: REV }), REV)).toEqual({ phase: 'Requested', syncStatus: 'Synced', health: 'Healthy' });
+    expect(syncProgress(at({ operationPhase: 'Running', operationRevision: REV, health: 'Progressing' }), REV)).toEqual({ phase: 'Running', syncStatus: 'Synced', health: 'Progressing' });
   });
 });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCanaryState } from '../../src/adapters/kube/canaryState.js';
 import type { CanaryState } from '../../src/ports.js';
-import { describeCanary, judgeCanary } from '../../src/workflows/followCanary.js';
+import { canaryStage, judgeCanary } from '../../src/domain/canaryVerdict.js';
 
 const BASE = 'spec-old';
 const before: CanaryState = {
@@ -28,23 +28,23 @@ describe('toCanaryState', () => {
 describe('judgeCanary', () => {
   it('waits while Flagger has not picked up the new revision, whatever the phase says', () => {
     expect(judgeCanary(before, BASE)).toEqual({ done: false });
-    expect(describeCanary(before, BASE)).toBe('waiting for Flagger to detect the new revision');
+    expect(canaryStage(before, BASE)).toEqual({ stage: 'detecting' });
   });
   it('waits through the analysis, and says how far it is', () => {
     expect(judgeCanary(at({ phase: 'Progressing', canaryWeight: 20 }), BASE)).toEqual({ done: false });
-    expect(describeCanary(at({ phase: 'Progressing', canaryWeight: 20, failedChecks: 2 }), BASE)).toBe('analysis progressing: 20% of 50% of traffic on the canary, 2/5 failed checks');
-    expect(describeCanary(at({ phase: 'WaitingPromotion' }), BASE)).toMatch(/waiting for approval to promote/);
+    expect(canaryStage(at({ phase: 'Progressing', canaryWeight: 20, failedChecks: 2 }), BASE)).toEqual({ stage: 'progressing', weight: 20, maxWeight: 50, failedChecks: 2, threshold: 5, iterations: 0 });
+    expect(canaryStage(at({ phase: 'WaitingPromotion' }), BASE)).toEqual({ stage: 'waiting-promotion' });
     expect(judgeCanary(at({ phase: 'Promoting' }), BASE)).toEqual({ done: false });
   });
   it('succeeds once the new revision is promoted', () => {
-    expect(judgeCanary(at({ phase: 'Succeeded', lastPromotedSpec: 'spec-new' }), BASE)).toEqual({ done: true, ok: true, outcome: 'canary analysis passed and Flagger promoted it' });
+    expect(judgeCanary(at({ phase: 'Succeeded', lastPromotedSpec: 'spec-new' }), BASE)).toEqual({ done: true, passed: true, initialised: false });
   });
   it('counts a first revision promoted at initialisation as done', () => {
-    expect(judgeCanary(at({ phase: 'Initialized' }), '')).toMatchObject({ done: true, ok: true });
+    expect(judgeCanary(at({ phase: 'Initialized' }), '')).toEqual({ done: true, passed: true, initialised: true });
   });
-  it('fails with the checks and Flagger\'s message, escaped for Slack', () => {
+  it('fails with the checks and Flagger\'s message, kept raw for the edge to escape', () => {
     const verdict = judgeCanary(at({ phase: 'Failed', failedChecks: 5, message: 'Canary analysis failed, Deployment scaled to zero. <!channel>' }), BASE);
-    expect(verdict).toEqual({ done: true, ok: false, reason: "Flagger's canary analysis failed after 5 failed checks: Canary analysis failed, Deployment scaled to zero. &lt;!channel&gt;" });
+    expect(verdict).toEqual({ done: true, passed: false, deleted: false, failedChecks: 5, message: 'Canary analysis failed, Deployment scaled to zero. <!channel>' });
   });
   it('does not take the previous analysis\'s failure for ours', () => {
     expect(judgeCanary({ ...before, phase: 'Failed' }, BASE)).toEqual({ done: false });

@@ -1,0 +1,156 @@
+// Words every refusal and failure reason (a Problem) for one audience; the only place these sentences are written.
+import type { AudienceRef, Problem, UsageHint } from '../domain/problems.js';
+import { formatDuration } from '../domain/durations.js';
+import { listOf, plural, type Words } from './words.js';
+
+/** The usage lines of `/deploy`, as shown under a usage hint and in help. */
+export function deployUsage(w: Words): string[] {
+  return [
+    `${w.code('/deploy <env> <version> [app ...]')} promote a release`,
+    `${w.code('/deploy status [env]')} what runs where, waiting requests and locks`,
+    `${w.code('/deploy history [env]')} the last deploys and rollbacks`,
+    `${w.code('/deploy lock <env|all> [for <duration>] [reason]')} hold deploys`,
+    `${w.code('/deploy unlock <env|all>')} release the hold`,
+    `${w.code('/deploy help')} this help`,
+  ];
+}
+
+function usageHint(d: UsageHint, w: Words): string {
+  switch (d.hint) {
+    case 'status-args':
+      return `${w.code('/deploy status')} takes at most one environment, got "${w.text(d.got)}".`;
+    case 'unlock-args':
+      return `${w.code('/deploy unlock')} takes one environment or ${w.code('all')}.`;
+    case 'lock-target':
+      return `${w.code('/deploy lock')} needs an environment or ${w.code('all')}.`;
+    case 'bad-duration':
+      return d.max
+        ? `"${w.text(d.text)}" is too long: a lock lasts at most ${d.max}. Give a shorter duration, or none to hold until unlocked.`
+        : `"${w.text(d.text)}" is not a duration: use one such as 30m, 2h or 1d.`;
+    case 'environment-first':
+      return `The environment comes first: ${w.code(d.suggestion)}.`;
+    case 'which-version':
+      return `Which version should go to ${w.text(d.env)}? Such as ${w.code(`/deploy ${d.env} v3.0.0`)}.`;
+  }
+}
+
+export function audienceText(a: AudienceRef | null, w: Words): string {
+  if (!a) return 'anyone';
+  const parts = [...a.users.map((u) => w.user(u)), ...a.groups.map((g) => w.group(g))];
+  return parts.length > 0 ? parts.join(', ') : 'nobody';
+}
+
+function running(list: Array<{ app: string; tag: string | null }>, w: Words): string {
+  return list.map((r) => `${w.text(r.app)} runs ${r.tag === null ? 'nothing' : w.code(r.tag)}`).join(', ');
+}
+
+function held(then: 'nothing-deployed' | 'approval-not-recorded'): string {
+  return then === 'nothing-deployed'
+    ? 'Nothing was deployed.'
+    : 'Your approval was not recorded; press Approve again once it is lifted (the request stays open until it expires or is rejected).';
+}
+
+/** One problem as one or more sentences for the audience. */
+export function wordProblem(p: Problem, w: Words): string {
+  switch (p.code) {
+    case 'usage':
+      return [usageHint(p.detail, w), 'Usage:', ...deployUsage(w)].join('\n');
+    case 'unknown-environment':
+      return `Unknown environment "${w.text(p.given)}". Known environments: ${p.known.map((k) => w.text(k)).join(', ')}.`;
+    case 'unknown-apps':
+      return `Unknown app${p.given.length === 1 ? '' : 's'} ${p.given.map((a) => `"${w.text(a)}"`).join(', ')}. Known apps: ${p.known.map((k) => w.text(k)).join(', ')}.`;
+    case 'bad-tag':
+      return `"${w.text(p.version)}" is not a valid image tag: use up to 128 letters, digits, ".", "_" and "-", not starting with "." or "-" (such as v3.0.0).`;
+    case 'not-a-commit':
+      return `"${w.text(p.version)}" is not a commit of ${w.text(p.source)}: ${w.text(p.app)} is versioned by commit SHA, so give 7 to 40 hex digits such as ${w.code(p.example)}.`;
+    case 'not-semver':
+      return `"${w.text(p.version)}" is not a semver tag such as v3.0.0 (${w.text(p.env)} requires semver${p.app ? `, and ${w.text(p.app)} is versioned by commit` : ''}).`;
+    case 'not-deployer':
+      return `You may not deploy to ${w.text(p.env)}: it is limited to its deployers (${audienceText(p.deployers, w)}).`;
+    case 'locked': {
+      const scope = p.lock.env === '*' ? 'All environments are' : `${w.text(p.env)} is`;
+      const until = p.lock.until !== null ? ` until ${w.date(p.lock.until)}` : '';
+      const reason = p.lock.reason ? `: ${w.text(p.lock.reason)}` : '';
+      return `${scope} locked by ${w.user(p.lock.owner)}${until}${reason}. ${held(p.then)}`;
+    }
+    case 'frozen': {
+      const until = p.endsAt !== null ? ` until ${w.date(p.endsAt)}` : '';
+      return `${w.text(p.env)} is frozen (${w.text(p.freeze)})${until}. ${held(p.then)}`;
+    }
+    case 'not-locked':
+      return p.env === '*' ? 'There is no lock on all environments.' : `${w.text(p.env)} is not locked.`;
+    case 'held-by-all':
+      return `${w.text(p.env)} has no lock of its own, but all environments are locked by ${w.user(p.lock.owner)}${p.lock.reason ? `: ${w.text(p.lock.reason)}` : ''}. Lift that with ${w.code('/deploy unlock all')}.`;
+    case 'lock-held': {
+      const scope = p.env === '*' ? 'All environments are' : `${w.text(p.env)} is`;
+      const until = p.lock.until !== null ? ` until ${w.date(p.lock.until)}` : ' until unlocked';
+      return `${scope} locked by ${w.user(p.lock.owner)}${until}${p.lock.reason ? `: ${w.text(p.lock.reason)}` : ''}. Only they or an approver may change or lift it; nothing was changed.`;
+    }
+    case 'pull-request-mode':
+      return 'gitops.mode "pull-request" is not supported by this release: nothing was deployed. Set gitops.mode to "commit".';
+    case 'no-overlay':
+      return `The overlay of ${w.text(p.env)} has no kustomization.yaml: looked in ${w.code(`${p.repo}:${p.folder}/`)}. Check environments[].overlay in the config.`;
+    case 'overlay-invalid':
+      return `${w.text(p.file)} is not valid YAML (${w.text(p.detail)}); fix it in the GitOps repository first.`;
+    case 'overlay-no-image':
+      return `${w.text(p.file)} has no images entry named ${w.code(p.image)}; add one (name: ${w.text(p.image)}) before deploying it with Flightdeck.`;
+    case 'overlay-digest':
+      return `${w.text(p.file)} pins ${w.code(p.image)} by digest (${w.code(p.digest)}); kustomize would ignore a new tag. Remove the digest from its images entry first.`;
+    case 'overlay-unsupported-tag':
+      return `newTag of ${w.code(p.value)} is written as a YAML ${w.text(p.token)}; write it as a plain or quoted value so Flightdeck can set it.`;
+    case 'apps-not-in-overlay':
+      return `${listOf(p.apps.map((a) => w.text(a)))} ${p.apps.length === 1 ? 'is' : 'are'} not deployed to ${w.text(p.env)}: its overlay (${w.code(p.overlay)}) has no image ${p.images.map((i) => w.code(i)).join(', ')}.`;
+    case 'no-apps-in-overlay':
+      return `No configured app is deployed to ${w.text(p.env)}: its overlay (${w.code(p.overlay)}) sets none of their images.`;
+    case 'already-running':
+      return `${w.text(p.env)} already runs ${w.code(p.version)} (${p.apps.map((a) => w.text(a)).join(', ')}). Nothing to deploy.`;
+    case 'not-promoted-yet':
+      return `${w.code(p.version)} must run in ${w.text(p.previous)} before it is promoted further (build once, deploy many): in ${w.text(p.previous)} ${running(p.running, w)}. Deploy ${w.code(p.version)} to ${w.text(p.previous)} first.`;
+    case 'version-not-found':
+      return `${w.text(p.app)}: ${w.text(p.source)} has no ${p.kind} ${w.code(p.ref)}. Is the version right, and was it released?`;
+    case 'checks-not-passed': {
+      const list = p.checks.map((c) => `${w.text(c.name)} is ${c.state === 'missing' ? 'missing' : c.state === 'pending' ? 'still running' : 'failing'}`).join(', ');
+      return `${w.text(p.app)} ${w.code(p.version)} (${w.code(p.sha.slice(0, 7))}) has not passed its required checks: ${list}. Nothing was requested.`;
+    }
+    case 'not-approver':
+      return `You are not an approver of ${p.kind === 'rollback' ? 'rollbacks' : 'deploys'} to ${w.text(p.env)}, so you cannot ${p.action} this request.`;
+    case 'own-request':
+      return `You requested this ${p.kind}; someone else must approve it.`;
+    case 'already-approved':
+      return 'You have already approved this request; another approver is needed.';
+    case 'request-gone':
+      return 'This request no longer exists.';
+    case 'request-decided':
+      return `This request is already ${w.text(p.state)}; nothing was changed.`;
+    case 'request-expired':
+      return 'This request has expired; nothing was changed. Ask again with the same command.';
+    case 'environment-gone':
+      return `Environment ${w.text(p.env)} is no longer configured.`;
+    case 'cannot-post':
+      return `I cannot post the request in this channel (${w.text(p.reason)}). Invite me with ${w.code('/invite @Flightdeck')} or use another channel. Nothing was changed.`;
+    case 'env-moved':
+      return `${w.text(p.env)} changed since this was requested (${running(p.running, w)}); nothing was committed. Ask again if it is still wanted.`;
+    case 'argo-kept-busy':
+      return `Argo CD kept ${w.text(p.application)} busy with another operation; the commit is in git but was not synced. Sync it in Argo CD or ask again.`;
+    case 'sync-failed':
+      return `Argo CD sync ${w.text(p.phase.toLowerCase())}: ${w.text(p.message ?? 'no message')}`;
+    case 'unhealthy':
+      return `${w.text(p.application)} synced, but the application is ${w.text(p.health)}`;
+    case 'sync-timeout':
+      return `Timed out after ${formatDuration(p.afterMs)} waiting for ${w.text(p.application)} to sync ${w.code(p.revision.slice(0, 7))} and become healthy (last seen: ${w.text(p.lastSeen ?? 'no change')}).`;
+    case 'canary-failed': {
+      const checks = p.failedChecks > 0 ? ` after ${plural(p.failedChecks, 'failed check')}` : '';
+      return `Flagger's canary analysis failed${checks}: ${w.text(p.message ?? 'no message')} Traffic is back on the previous version, but git still names ${w.code(p.version)} for ${w.text(p.env)}: revert commit ${w.code(p.commitSha.slice(0, 7))} so that git matches what runs.`;
+    }
+    case 'canary-deleted':
+      return `the Flagger Canary ${w.text(p.canary)} was deleted during its analysis`;
+    case 'canary-lost':
+      return `Lost sight of Flagger Canary ${w.text(`${p.namespace}/${p.canary}`)} (${w.text(p.detail)}); check it with ${w.code(`/canary-status ${p.env}`)}.`;
+    case 'canary-timeout':
+      return `Timed out after ${formatDuration(p.afterMs)} waiting for Flagger Canary ${w.text(p.canary)} to finish its analysis (last seen: ${w.text(p.lastSeen ?? 'no change')}).`;
+    case 'interrupted':
+      return 'interrupted before its message was posted';
+    case 'internal':
+      return `Something failed on our side (reference ${w.code(p.reference)}). Nothing was changed by this step; try again or ask the platform team.`;
+  }
+}
