@@ -106,9 +106,11 @@ interface Click {
 
 /** The parts of a block_actions payload we use; the value names the canary, authority is re-checked at press time. */
 function clickOf(body: unknown, action: unknown): Click {
-  const b = body as { user?: { id?: string }; channel?: { id?: string }; container?: { channel_id?: string; message_ts?: string }; message?: { ts?: string } };
+  const b = body as { user?: { id?: string }; channel?: { id?: string }; container?: { channel_id?: string; message_ts?: string }; message?: { ts?: string; thread_ts?: string } };
   const { env, shownSpec } = parseCanaryButtonValue(String((action as { value?: string }).value ?? ''));
-  return { env, shownSpec, user: String(b.user?.id ?? ''), channel: String(b.channel?.id ?? b.container?.channel_id ?? ''), messageTs: String(b.container?.message_ts ?? b.message?.ts ?? '') };
+  // Buttons on a reply (a deploy thread's gate wait) answer in that thread; on a top-level message, in its own.
+  const thread = b.message?.thread_ts ?? b.container?.message_ts ?? b.message?.ts ?? '';
+  return { env, shownSpec, user: String(b.user?.id ?? ''), channel: String(b.channel?.id ?? b.container?.channel_id ?? ''), messageTs: String(thread) };
 }
 
 function environmentNamed(deps: CanaryDeps, name: string) {

@@ -67,17 +67,21 @@ function entryBlocks(entry: CanaryStatusEntry): object[] {
   if (entry.metrics.length > 0) blocks.push(section(['*Metrics*', ...entry.metrics.map(metricLine)].join('\n')));
   const gates = gatesLine(entry.gates);
   if (gates) blocks.push(context([gates]));
-  if (ACTIVE_PHASES.includes(c.phase)) {
-    const value = canaryButtonValue(entry.env, c.lastAppliedSpec);
-    blocks.push(
-      actions(`canary:${entry.env}`, [
-        button({ text: 'Promote canary', actionId: ACTION_CANARY_PROMOTE, value, style: 'primary' }),
-        button({ text: 'Abort canary', actionId: ACTION_CANARY_ABORT, value, style: 'danger' }),
-        button({ text: 'Follow', actionId: ACTION_CANARY_FOLLOW, value }),
-      ]),
-    );
-  }
+  if (ACTIVE_PHASES.includes(c.phase)) blocks.push(canaryActions(entry.env, c.lastAppliedSpec));
   return blocks;
+}
+
+/**
+ * Promote canary / Abort canary (and Follow) for an environment's canary at the revision shown. The deploy thread can
+ * post these too when Flagger waits at a gate: the same handlers check authority and the revision when pressed.
+ */
+export function canaryActions(env: string, appliedSpec: string | null, opts: { follow?: boolean } = {}): object {
+  const value = canaryButtonValue(env, appliedSpec);
+  return actions(`canary:${env}`, [
+    button({ text: 'Promote canary', actionId: ACTION_CANARY_PROMOTE, value, style: 'primary' }),
+    button({ text: 'Abort canary', actionId: ACTION_CANARY_ABORT, value, style: 'danger' }),
+    ...(opts.follow === false ? [] : [button({ text: 'Follow', actionId: ACTION_CANARY_FOLLOW, value })]),
+  ]);
 }
 
 function trafficLine(plan: CanaryPlan, weight: number): string {
