@@ -1,6 +1,6 @@
 // Faults of the Kubernetes fake met by the real client-node through Flightdeck's clients: every call ends (timeout, error
 // code), and a watch keeps following through hung connects, drops and 410 Gone.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
@@ -18,9 +18,11 @@ const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 let fake: KubeFake;
 let clients: ContextClients;
+let dir: string;
 beforeAll(async () => {
   fake = await startKubeFake();
-  const path = join(mkdtempSync(join(tmpdir(), 'faults-kube-')), 'kubeconfig');
+  dir = mkdtempSync(join(tmpdir(), 'faults-kube-'));
+  const path = join(dir, 'kubeconfig');
   writeFileSync(path, fake.kubeconfig());
   clients = contextClients(loadKubeConfig(path, {}), undefined, { timeoutMs: 400 });
   fake.argo.seedApplication({ name: 'web', path: 'k8s/overlays/dev', revision: 'r1' });
@@ -30,7 +32,10 @@ afterEach(() => {
   fake.faults.clear();
   expect(left, 'every queued fault was hit').toBe(0);
 });
-afterAll(() => fake.close());
+afterAll(async () => {
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {

@@ -1,5 +1,5 @@
 // In a pod, a mounted kubeconfig adds remote clusters and never replaces this one: an environment without a context is in-cluster.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,10 @@ beforeAll(async () => {
   // the mounted file's own current-context is the remote cluster: it must not become the default
   writeFileSync(remoteConfig, remote.kubeconfig('prod-eu'));
 });
-afterAll(() => remote.close());
+afterAll(async () => {
+  await remote.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe('loadKubeConfig in a pod with a mounted kubeconfig', () => {
   it('keeps this cluster as the current context and adds the remote contexts', () => {
