@@ -52,14 +52,15 @@ export async function answerGate(deps: WorkflowDeps, gate: GateKind, payload: Ga
   if (!served) return { pass: false, reason: `canary ${payload.namespace}/${payload.name} is not the canary of any environment Flightdeck serves` };
   if (!payload.checksum) return { pass: false, reason: 'no checksum: Flightdeck opens gates per canary revision' };
   const revision = { namespace: payload.namespace, canary: payload.name, checksum: payload.checksum, firstSeen: deps.clock.now() };
-  const { isNew } = await deps.store.noteCanaryRevision({ ...revision, appliedSpec: null });
-  if (isNew) {
+  const { isNew, needsSpec } = await deps.store.noteCanaryRevision({ ...revision, appliedSpec: null });
+  // Read until it worked once: a Canary that could not be read the first time is tried again on Flagger's next call.
+  if (needsSpec) {
     const canary = await deps.cluster.getCanary(served.ref).catch((err: unknown) => {
       deps.log.warn({ err, canary: payload.name, namespace: payload.namespace }, 'could not read the canary a gate was asked for');
       return null;
     });
     if (canary?.lastAppliedSpec) await deps.store.noteCanaryRevision({ ...revision, appliedSpec: canary.lastAppliedSpec });
-    deps.log.info({ canary: payload.name, namespace: payload.namespace, checksum: payload.checksum, appliedSpec: canary?.lastAppliedSpec ?? null }, 'flagger presented a new canary revision');
+    if (isNew) deps.log.info({ canary: payload.name, namespace: payload.namespace, checksum: payload.checksum, appliedSpec: canary?.lastAppliedSpec ?? null }, 'flagger presented a new canary revision');
   }
   const record = await deps.store.canaryGate({ namespace: payload.namespace, canary: payload.name, checksum: payload.checksum, gate });
   if (record?.open) return { pass: true, reason: `${gate === 'promote' ? 'Promote canary' : 'Abort canary'} was pressed by ${record.approvals.map((a) => a.user).join(', ')}` };

@@ -1,6 +1,7 @@
 // End to end: Flagger's gate webhooks answered by Flightdeck from the store, opened by Promote/Abort canary presses of approvers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canaryChecksum } from '../../src/sandbox/kube/flaggerHooks.js';
+import { kubeFaults } from '../../src/sandbox/faults.js';
 import { eventually } from './harness.js';
 import { askGate, canaryStatusOf, press, repliesTo, startCanaryWorld, type CanaryWorld } from './canaryKit.js';
 
@@ -84,6 +85,17 @@ describe('Flagger gates', () => {
     await press(w.fd, 'canary_promote', status.buttons[0]!.value, 'U0EXEC1', status.ts);
     await eventually(() => ephemeralsOf('U0EXEC1').includes('Flagger has not asked Flightdeck about the current revision'), { what: 'not asked' });
     expect(await askGate(w.fd, '/flagger/gate/check', { namespace: 'staging', name: 'backend' }, 'abc')).toBe(403);
+  });
+
+  it('reads the Canary again on the next call when it could not be read the first time a revision was presented', async () => {
+    holdAnalysis();
+    w.fd.world.kube.faults.inject({ ...kubeFaults.unavailable(), method: 'GET', path: '/apis/flagger.app/v1beta1/namespaces/production/canaries/backend' });
+    expect(await askGate(w.fd, '/flagger/gate/check')).toBe(403);
+    const status = await canaryStatusOf(w.fd, 'prod');
+    expect(status.shown).not.toContain('Flightdeck gates for this revision');
+    expect(await askGate(w.fd, '/flagger/gate/check')).toBe(403);
+    const again = await canaryStatusOf(w.fd, 'prod');
+    expect(again.shown).toContain('Flightdeck gates for this revision — promote: closed · rollback: closed');
   });
 
   it('answer bad, oversized and wrong-method requests with 400/405, never a reset', async () => {

@@ -19,9 +19,11 @@ for (const backend of storeBackends) {
     });
 
     it('notes a revision once, fills its spec hash later, and finds its checksum by spec hash', async () => {
-      expect(await store.noteCanaryRevision({ ...REV, appliedSpec: null })).toEqual({ isNew: true });
+      expect(await store.noteCanaryRevision({ ...REV, appliedSpec: null })).toEqual({ isNew: true, needsSpec: true });
+      expect(await store.noteCanaryRevision({ ...REV, appliedSpec: null })).toEqual({ isNew: false, needsSpec: true });
       expect(await store.canaryChecksumOf('production', 'backend', 'spec-1')).toBeNull();
-      expect(await store.noteCanaryRevision(REV)).toEqual({ isNew: false });
+      expect(await store.noteCanaryRevision(REV)).toEqual({ isNew: false, needsSpec: false });
+      expect(await store.noteCanaryRevision({ ...REV, appliedSpec: null })).toEqual({ isNew: false, needsSpec: false });
       expect(await store.canaryChecksumOf('production', 'backend', 'spec-1')).toBe('c1');
       expect(await store.canaryChecksumOf('staging', 'backend', 'spec-1')).toBeNull();
     });

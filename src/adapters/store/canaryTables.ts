@@ -27,7 +27,7 @@ export class SqliteCanaryTables {
   constructor(private readonly db: Database.Database) {}
 
   /** One transaction: insert the revision if new (filling a missing spec hash), and forget the canary's other revisions. */
-  noteRevision(rev: CanaryRevision): { isNew: boolean } {
+  noteRevision(rev: CanaryRevision): { isNew: boolean; needsSpec: boolean } {
     return this.db
       .transaction(() => {
         const inserted = this.db
@@ -38,7 +38,8 @@ export class SqliteCanaryTables {
         }
         // A later checksum supersedes: Flagger analyses one revision of a canary at a time.
         if (inserted === 1) this.db.prepare('DELETE FROM canary_revisions WHERE namespace = ? AND canary = ? AND checksum <> ?').run(rev.namespace, rev.canary, rev.checksum);
-        return { isNew: inserted === 1 };
+        const stored = this.db.prepare('SELECT applied_spec FROM canary_revisions WHERE namespace = ? AND canary = ? AND checksum = ?').get(rev.namespace, rev.canary, rev.checksum) as { applied_spec: string | null };
+        return { isNew: inserted === 1, needsSpec: stored.applied_spec === null };
       })
       .immediate();
   }
