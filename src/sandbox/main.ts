@@ -56,13 +56,14 @@ Flightdeck sandbox is running — Slack, GitHub and Kubernetes are local stand-i
 
   Open     ${sandbox.pageUrl}
   Cluster  export KUBECONFIG=${sandbox.world.kubeconfigPath}
-           kubectl get applications,canaries -A --watch
+           kubectl get applications -A -w -o custom-columns=APP:.metadata.name,SYNC:.status.sync.status,HEALTH:.status.health.status,OPERATION:.status.operationState.phase
+           kubectl get canaries -A -w -o custom-columns=CANARY:.metadata.name,PHASE:.status.phase,WEIGHT:.status.canaryWeight
 ${kubeNote}  Bot      ${sandbox.flightdeckUrl} (also through ${sandbox.url}: /healthz, /metrics, /slack/events)
 
 Three things to try:
   1. In #deploys as the requester, type  /deploy staging v3.0.0  — then switch to the staging approver and click Approve.
-  2. Type  /deploy status  to see what git says and what Argo CD runs in every environment.
-  3. Promote the same version to production: two approvers, then watch the Flagger canary step up in the thread.
+  2. Then  /deploy production v3.0.0 : two execs approve, and the thread follows the Flagger canary step by step.
+  3. Type  /incident sev2 checkout is slow : a channel appears; as Otto On-call click Acknowledge, later Resolve.
 
 Ctrl-C stops everything and removes ${sandbox.world.dir}
 `);

@@ -85,6 +85,34 @@ describe.skipIf(!available)(`the sandbox page in chromium${SKIPPED}`, () => {
     await page.screenshot({ path: join(ARTIFACTS, '3-locked.png') });
   });
 
+  it('declares an incident: its channel appears, on-call acknowledges, and the Resolve modal resolves it', async () => {
+    await page.selectOption('#person', 'U0DEV');
+    await page.locator('#composer-input').fill('/incident sev1 checkout is failing');
+    await page.locator('#composer-input').press('Enter');
+    const channel = page.locator('#channels a', { hasText: 'inc-1-checkout-is-failing' });
+    await channel.waitFor({ timeout: 10_000 });
+    await channel.click();
+    const card = page.locator('.message', { has: page.getByRole('button', { name: 'Acknowledge' }) });
+    await card.waitFor({ timeout: 10_000 });
+    expect(await page.locator('#channel-topic').innerText()).toContain('SEV');
+
+    await page.selectOption('#person', 'U0ONCALL');
+    await card.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.locator('.message', { hasText: /Acknowledged by/ }).first().waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: join(ARTIFACTS, '4-incident.png') });
+
+    await page.locator('.message').getByRole('button', { name: 'Resolve' }).first().click();
+    const modal = page.locator('#modal');
+    await modal.locator('textarea').waitFor({ timeout: 10_000 });
+    await modal.locator('textarea').fill('Rolled back the cart change.');
+    await page.screenshot({ path: join(ARTIFACTS, '5-resolve-modal.png') });
+    await modal.getByRole('button', { name: 'Resolve' }).click();
+    await page.locator('#modal-backdrop.hidden').waitFor({ state: 'attached', timeout: 10_000 });
+    await page.locator('.message', { hasText: /Time to resolve/ }).first().waitFor({ timeout: 10_000 });
+    const incident = await sandbox.app.store.getIncident(1);
+    expect(incident?.state).toBe('resolved');
+  }, 60_000);
+
   it('shows a refusal only to the person who typed the command', async () => {
     await page.selectOption('#person', 'U0DEV');
     await page.locator('#composer-input').fill('/deploy nowhere v3.0.0');

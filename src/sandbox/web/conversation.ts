@@ -1,5 +1,6 @@
 // What the sandbox page shows beyond the Slack fake's channel messages: typed commands, private replies, answers
 // through response_url and modals, kept from the fake's change events so the page can be rebuilt at any time.
+import { randomBytes } from 'node:crypto';
 import type { SlackChange, SlackFake } from '../slack/server.js';
 
 /** A message in a channel as the page draws it; `visibleTo` set means "only visible to you". */
@@ -35,6 +36,8 @@ interface Origin {
 export class Conversation {
   readonly notes: PageMessage[] = [];
   readonly modals: PageModal[] = [];
+  /** channel topics as set through conversations.setTopic */
+  readonly topics = new Map<string, string>();
   private readonly origins = new Map<string, Origin>();
   private readonly triggers = new Map<string, string>();
   private counter = 0;
@@ -61,7 +64,7 @@ export class Conversation {
   /** A trigger_id that remembers who pressed or typed, so a modal it opens shows to that person. */
   triggerId(user: string): string {
     this.counter += 1;
-    const id = `${this.counter}.${Date.now()}.sandbox`;
+    const id = `${Date.now()}.${this.counter}.${randomBytes(8).toString('hex')}`; // the form Slack's (and the fake's) take
     this.triggers.set(id, user);
     return id;
   }
@@ -87,7 +90,9 @@ export class Conversation {
   apply(change: SlackChange): void {
     if (change.kind === 'response') return this.response(change.url, change.body);
     const { method, args, answer } = change;
-    if (method === 'chat.postEphemeral') {
+    if (method === 'conversations.setTopic') {
+      this.topics.set(String(args.channel), String(args.topic ?? ''));
+    } else if (method === 'chat.postEphemeral') {
       this.add({ channel: String(args.channel), from: this.botUser, text: String(args.text ?? ''), ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}), visibleTo: String(args.user), ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}) });
     } else if (method === 'views.open' || method === 'views.push') {
       const user = this.triggers.get(String(args.trigger_id)) ?? '';

@@ -40,10 +40,21 @@ export function peopleOf(config: Config, groups: Record<string, string[]>, reque
   }
   for (const [sev, severity] of Object.entries(config.incidents.severities ?? {})) {
     grant(severity?.page, `paged for ${sev}`);
-    severity?.escalate.forEach((tier, i) => grant(tier, `${sev} escalation ${i + 1}`));
+    severity?.escalate.forEach((tier, i) => grant(tier, `escalation ${i + 1} for ${sev}`));
   }
   for (const members of Object.values(groups)) for (const id of members) if (!roles.has(id)) roles.set(id, []);
-  return [...roles].map(([id, r]) => ({ id, name: NAMES[id] ?? id, roles: [...new Set(r)] }));
+  return [...roles].map(([id, r]) => ({ id, name: NAMES[id] ?? id, roles: merged([...new Set(r)]) }));
+}
+
+/** "paged for sev1", "paged for sev2" -> "paged for sev1/sev2", so the switcher stays one short line per person. */
+function merged(roles: string[]): string[] {
+  const byPrefix = new Map<string, string[]>();
+  for (const role of roles) {
+    const at = role.lastIndexOf(' ');
+    const prefix = role.slice(0, at);
+    byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), role.slice(at + 1)]);
+  }
+  return [...byPrefix].map(([prefix, tails]) => `${prefix} ${tails.join('/')}`);
 }
 
 /** `S0EXEC` -> `exec`: the handle a user group is mentioned by. */

@@ -7,7 +7,7 @@ import type { Config } from '../../config/schema.js';
 import { createLogger } from '../../runtime/logger.js';
 import { SANDBOX } from '../slack/webApi.js';
 import { selfSignedCertificate } from '../tls.js';
-import { SIGNING_SECRET, startWorld, type World, type WorldOptions } from '../world.js';
+import { EXAMPLE_CONFIG, SIGNING_SECRET, startWorld, type World, type WorldOptions } from '../world.js';
 import { groupHandle, peopleOf } from './people.js';
 import { startPageServer, type PageServer } from './server.js';
 
@@ -41,10 +41,31 @@ export interface Sandbox {
 
 const PACE = { realistic: { argo: 2_000, flagger: 1_500 }, fast: { argo: 40, flagger: 40 } };
 
+/** Incident severities for the example pipeline, so /incident has responders to page and escalate to in the sandbox. */
+const INCIDENTS = `incidents:
+  severities:
+    sev1: { respondWithin: 15m, page: { groups: [S0ONCALL] }, escalate: [{ groups: [S0LEADS] }, { users: [U0CTO] }], freezeProduction: true }
+    sev2: { respondWithin: 1h, page: { groups: [S0ONCALL] }, escalate: [{ groups: [S0LEADS] }], freezeProduction: true }
+    sev3: { respondWithin: 4h, page: { groups: [S0ONCALL] } }
+    sev4: { respondWithin: 1d, page: { groups: [S0ONCALL] } }
+  runbooks: { crashloop: https://runbooks.example/crashloop }
+`;
+
+/** The example pipeline's config with incident severities (unless the example already has them). */
+export function exampleSandboxConfig(): string {
+  return /^incidents:/m.test(EXAMPLE_CONFIG) ? EXAMPLE_CONFIG : `${EXAMPLE_CONFIG}${INCIDENTS}`;
+}
+
+async function exampleWorld(opts: WorldOptions): Promise<World> {
+  const world = await startWorld({ ...opts, config: exampleSandboxConfig() });
+  if (!world.slack.usergroups().S0LEADS) world.slack.setUsergroup('S0LEADS', ['U0LEAD']);
+  return world;
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const tls = opts.tls === false ? undefined : await selfSignedCertificate().catch(() => undefined);
   const worldOptions: WorldOptions = { stepMs: PACE[opts.pace ?? 'realistic'], ...(tls ? { tls } : {}) };
-  const world = opts.world ? await opts.world(worldOptions) : await startWorld(worldOptions);
+  const world = opts.world ? await opts.world(worldOptions) : await exampleWorld(worldOptions);
   let app: Flightdeck | undefined;
   let page: PageServer | undefined;
   const close = async () => {

@@ -68,7 +68,7 @@ export async function startPageServer(opts: PageServerOptions, port: number, hos
     }));
     const messages = [...fromFake, ...conversation.notes].sort((a, b) => Number(a.ts) - Number(b.ts));
     const ids = new Set([...Object.keys(opts.channels), ...opts.slack.channels().map((c) => c.id), ...messages.map((m) => m.channel)]);
-    const channels = [...ids].map((id) => ({ id, name: channelName(id), topic: topicOf(opts.slack, id) }));
+    const channels = [...ids].map((id) => ({ id, name: channelName(id), topic: conversation.topics.get(id) ?? '' }));
     return { workspace: opts.workspace, botUser: opts.botUser, people: opts.people, groups: opts.groups, channels, messages, modals: conversation.modals };
   };
 
@@ -134,12 +134,6 @@ export async function startPageServer(opts: PageServerOptions, port: number, hos
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function topicOf(slack: SlackFake, id: string): string {
-  const channel = slack.channels().find((c) => c.id === id) as { topic?: unknown } | undefined;
-  const topic = channel?.topic;
-  return typeof topic === 'string' ? topic : typeof topic === 'object' && topic ? String((topic as { value?: unknown }).value ?? '') : '';
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
