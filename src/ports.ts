@@ -226,8 +226,11 @@ export interface Store extends IncidentStore {
   removeCanaryFollowers(namespace: string, canary: string, context: string): Promise<number>;
 
   // Flagger gates (per canary revision) and the threads following canaries.
-  /** Records a revision Flagger presented; a new checksum supersedes the canary's others (their gates are forgotten). */
-  noteCanaryRevision(revision: CanaryRevision): Promise<{ isNew: boolean }>;
+  /**
+   * Records a revision Flagger presented; a new checksum supersedes the canary's others (their gates are forgotten).
+   * `needsSpec`: its spec hash is still unknown (given as null, now and before), so the caller should read the Canary.
+   */
+  noteCanaryRevision(revision: CanaryRevision): Promise<{ isNew: boolean; needsSpec: boolean }>;
   /** The newest checksum Flagger presented for the canary while it ran this spec hash, or null. */
   canaryChecksumOf(namespace: string, canary: string, appliedSpec: string): Promise<string | null>;
   /** Records one person's press of a gate's button; the gate opens atomically on the last approval needed. */

@@ -231,7 +231,7 @@ export class SqliteStore implements Store {
     return this.sql('INSERT INTO seen_ids (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(id, at).changes === 1;
   }
 
-  async noteCanaryRevision(revision: CanaryRevision): Promise<{ isNew: boolean }> {
+  async noteCanaryRevision(revision: CanaryRevision): Promise<{ isNew: boolean; needsSpec: boolean }> {
     return this.canary.noteRevision(revision);
   }
 
