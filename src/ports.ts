@@ -1,8 +1,6 @@
 // The interfaces workflows need from the outside world; adapters implement them, tests use the same ones.
 import type { AppChange, AuditEntry, CommitSummary, DeployRequest, Lock, RequestState, Timer } from './domain/types.js';
 import type { RunEvent } from './domain/runEvents.js';
-import type { CanaryDetail } from './domain/canary.js';
-import type { CanaryFollower, CanaryGate, CanaryRevision, GateApprovalOutcome, GateKey } from './domain/canaryGates.js';
 import type { IncidentStore } from './workflows/incidentPorts.js';
 import type { CanaryDetail } from './domain/canary.js';
 import type { CanaryFollower, CanaryGate, CanaryRevision, GateApprovalOutcome, GateKey } from './domain/canaryGates.js';
@@ -92,10 +90,6 @@ export interface Cluster {
   getCanary(ref: CanaryRef): Promise<CanaryState | null>;
   /** As watchApplication, for a Flagger Canary. */
   watchCanary(ref: CanaryRef, onState: (state: CanaryState) => boolean, signal: AbortSignal): Promise<void>;
-  /** The Canary with its analysis settings, telling a missing Canary apart from a cluster without Flagger's Canary type. */
-  lookupCanary(ref: CanaryRef): Promise<CanaryLookup>;
-  /** A MetricTemplate a Canary metric references, or null when there is none. */
-  getMetricTemplate(ref: CanaryRef): Promise<MetricTemplateSpec | null>;
   /** The Canary with its analysis settings, telling a missing Canary apart from a cluster without Flagger's Canary type. */
   lookupCanary(ref: CanaryRef): Promise<CanaryLookup>;
   /** A MetricTemplate a Canary metric references, or null when there is none. */
@@ -224,26 +218,6 @@ export interface Store extends IncidentStore {
   /** Remembers what the followers of a canary were last told. */
   markCanaryFollowers(namespace: string, canary: string, context: string, lastSaid: string): Promise<void>;
   removeCanaryFollowers(namespace: string, canary: string, context: string): Promise<number>;
-
-  // Flagger gates (per canary revision) and the threads following canaries.
-  /**
-   * Records a revision Flagger presented; a new checksum supersedes the canary's others (their gates are forgotten).
-   * `needsSpec`: its spec hash is still unknown (given as null, now and before), so the caller should read the Canary.
-   */
-  noteCanaryRevision(revision: CanaryRevision): Promise<{ isNew: boolean; needsSpec: boolean }>;
-  /** The newest checksum Flagger presented for the canary while it ran this spec hash, or null. */
-  canaryChecksumOf(namespace: string, canary: string, appliedSpec: string): Promise<string | null>;
-  /** Records one person's press of a gate's button; the gate opens atomically on the last approval needed. */
-  approveCanaryGate(key: GateKey, user: string, required: number, at: number): Promise<GateApprovalOutcome>;
-  canaryGate(key: GateKey): Promise<CanaryGate | null>;
-  /** Forgets ended revisions (of that spec hash, or all of the canary's when null) with their gates; returns how many. */
-  endCanaryRevisions(namespace: string, canary: string, appliedSpec: string | null): Promise<number>;
-  /** Adds a following thread; false when that thread already follows the canary. */
-  addCanaryFollower(follower: CanaryFollower): Promise<boolean>;
-  canaryFollowers(): Promise<CanaryFollower[]>;
-  /** Remembers what the followers of a canary were last told. */
-  markCanaryFollowers(namespace: string, canary: string, context: string, lastSaid: string): Promise<void>;
-  removeCanaryFollowers(namespace: string, canary: string, context: string): Promise<number>;
 }
 
 /** Counters and histograms; the HTTP adapter exposes them at /metrics. */
@@ -255,24 +229,6 @@ export interface Metrics {
 }
 
 export type { AppChange };
-
-/** A Canary as /canary-status reads it: found, or why not (no such Canary, or Flagger's Canary type is not installed). */
-export type CanaryLookup = { found: true; canary: CanaryDetail } | { found: false; why: 'missing' | 'no-crd' };
-
-/** A Flagger MetricTemplate (flagger.app/v1beta1): where and what a custom metric queries. */
-export interface MetricTemplateSpec {
-  providerType: string;
-  address: string | null;
-  query: string;
-}
-
-/**
- * Prometheus's instant query (GET /api/v1/query): the first sample's value, null when the result is empty. Rejects
- * when Prometheus cannot answer within its bound.
- */
-export interface MetricsQuery {
-  instant(query: string, opts?: { address?: string | null }): Promise<number | null>;
-}
 
 /** A Canary as /canary-status reads it: found, or why not (no such Canary, or Flagger's Canary type is not installed). */
 export type CanaryLookup = { found: true; canary: CanaryDetail } | { found: false; why: 'missing' | 'no-crd' };

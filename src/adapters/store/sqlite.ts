@@ -7,8 +7,6 @@ import type { AuditEntry, DeployRequest, Lock, RequestState, Timer } from '../..
 import { SCHEMA_MIGRATIONS_SQL, migrationSql, migrations } from './migrations.js';
 import { SqliteCanaryTables } from './canaryTables.js';
 import type { CanaryFollower, CanaryGate, CanaryRevision, GateApprovalOutcome, GateKey } from '../../domain/canaryGates.js';
-import { SqliteCanaryTables } from './canaryTables.js';
-import type { CanaryFollower, CanaryGate, CanaryRevision, GateApprovalOutcome, GateKey } from '../../domain/canaryGates.js';
 import { assertTransition } from '../../domain/requestStates.js';
 import type { Incident, IncidentGuard, IncidentPatch, IncidentState, NewIncident } from '../../domain/incidents.js';
 import type { TimelineEntry } from '../../domain/incidentEvents.js';
@@ -38,7 +36,6 @@ type Db = Database.Database;
 export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private lastPruneAt = Number.NEGATIVE_INFINITY;
-  private canaryTables: SqliteCanaryTables | undefined;
   private canaryTables: SqliteCanaryTables | undefined;
 
   private constructor(private readonly db: Db) {}
@@ -229,48 +226,6 @@ export class SqliteStore implements Store {
   async firstSeen(id: string, at: number): Promise<boolean> {
     this.pruneNowAndThen(at);
     return this.sql('INSERT INTO seen_ids (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(id, at).changes === 1;
-  }
-
-  async noteCanaryRevision(revision: CanaryRevision): Promise<{ isNew: boolean; needsSpec: boolean }> {
-    return this.canary.noteRevision(revision);
-  }
-
-  async canaryChecksumOf(namespace: string, canary: string, appliedSpec: string): Promise<string | null> {
-    return this.canary.checksumOf(namespace, canary, appliedSpec);
-  }
-
-  async approveCanaryGate(key: GateKey, user: string, required: number, at: number): Promise<GateApprovalOutcome> {
-    return this.canary.approve(key, user, required, at);
-  }
-
-  async canaryGate(key: GateKey): Promise<CanaryGate | null> {
-    return this.canary.gate(key);
-  }
-
-  async endCanaryRevisions(namespace: string, canary: string, appliedSpec: string | null): Promise<number> {
-    return this.canary.endRevisions(namespace, canary, appliedSpec);
-  }
-
-  async addCanaryFollower(follower: CanaryFollower): Promise<boolean> {
-    return this.canary.addFollower(follower);
-  }
-
-  async canaryFollowers(): Promise<CanaryFollower[]> {
-    return this.canary.followers();
-  }
-
-  async markCanaryFollowers(namespace: string, canary: string, context: string, lastSaid: string): Promise<void> {
-    this.canary.markFollowers(namespace, canary, context, lastSaid);
-  }
-
-  async removeCanaryFollowers(namespace: string, canary: string, context: string): Promise<number> {
-    return this.canary.removeFollowers(namespace, canary, context);
-  }
-
-  /** The canary tables (canaryTables.ts), made on first use. */
-  private get canary(): SqliteCanaryTables {
-    this.canaryTables ??= new SqliteCanaryTables(this.db);
-    return this.canaryTables;
   }
 
   async noteCanaryRevision(revision: CanaryRevision): Promise<{ isNew: boolean; needsSpec: boolean }> {
