@@ -1,5 +1,5 @@
-// Slack rate limits met by the real WebClient with Flightdeck's production policy: a short Retry-After is waited out, a long
-// one fails at once with `ratelimited`, and retries stop at the cap.
+// Slack faults met by the real WebClient with Flightdeck's production policy: a short Retry-After is waited out, a long one
+// fails at once with `ratelimited`, retries stop at the cap, a lost post is not repeated, a hung Slack times out.
 import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_RETRY_TIME_MS, RETRIES, webApiOptions } from '../../src/adapters/slack/webApiPolicy.js';
@@ -25,10 +25,12 @@ beforeEach(async () => {
   fake = await startSlackFake({ botToken: BOT_TOKEN });
 });
 afterEach(async () => {
+  const left = fake.faults.pending();
   await fake.close();
+  expect(left, 'every queued fault was hit').toBe(0);
 });
 
-describe('Slack rate limits with the production Web API policy', () => {
+describe('Slack faults with the production Web API policy', () => {
   it('waits out a short Retry-After and then posts once', async () => {
     fake.failNext('chat.postMessage', { error: 'ratelimited', retryAfter: 1 });
     const started = Date.now();
@@ -55,6 +57,30 @@ describe('Slack rate limits with the production Web API policy', () => {
     const err = await failure(client(1).chat.update({ channel: 'C0DEPLOYS', ts: '1.000', text: 'x' }));
     expect(err).toBeInstanceOf(Error);
     expect(fake.callsOf('chat.update')).toHaveLength(2);
+  });
+
+  it('does not repeat a post whose answer was lost: one message, and the caller is told the outcome is unknown', async () => {
+    fake.faults.inject({ method: 'POST', path: '/api/chat.postMessage', kind: 'lost' });
+    const err = await failure(client().chat.postMessage({ channel: 'C0DEPLOYS', text: 'once' }));
+    expect(err.data?.error).toBe('outcome_unknown');
+    expect(fake.messages('C0DEPLOYS').map((m) => m.text)).toEqual(['once']);
+    expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('retries an update (idempotent) after a reset', async () => {
+    const { ts } = await client().chat.postMessage({ channel: 'C0DEPLOYS', text: 'v1' });
+    fake.faults.inject({ method: 'POST', path: '/api/chat.update', kind: 'reset' });
+    const res = await client(1).chat.update({ channel: 'C0DEPLOYS', ts: ts!, text: 'v2' });
+    expect(res.ok).toBe(true);
+    expect(fake.messages('C0DEPLOYS').map((m) => m.text)).toEqual(['v2']);
+  });
+
+  it('a hung Slack fails the call after the attempt timeout instead of holding it', async () => {
+    fake.faults.inject({ method: 'POST', path: '/api/chat.update', kind: 'hang' });
+    const quick = new webApi.WebClient(BOT_TOKEN, { ...webApiOptions(fake.apiUrl, { retries: 0 }), timeout: 300, logLevel: webApi.LogLevel.ERROR });
+    const started = Date.now();
+    await failure(quick.chat.update({ channel: 'C0DEPLOYS', ts: '1.000', text: 'x' }));
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('bounds the production retries to a few within about a minute', () => {

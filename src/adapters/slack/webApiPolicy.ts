@@ -1,5 +1,6 @@
-// Bounds every Slack Web API call: a per-attempt timeout, a few retries within about a minute, and rate-limit waits that are
-// honoured only while short, so a slow or throttling Slack cannot hold the scheduler or shutdown for the SDK's 30 minutes.
+// Bounds every Slack Web API call: a per-attempt timeout, a few retries within about a minute, rate-limit waits honoured only
+// while short, and no blind repeat of a post whose answer was lost, so a slow, throttling or flaky Slack can neither hold
+// the scheduler or shutdown for the SDK's 30 minutes nor post a message twice.
 import type { webApi } from '@slack/bolt';
 
 type WebClientOptions = webApi.WebClientOptions;
@@ -14,6 +15,11 @@ export const MAX_RETRY_TIME_MS = 60_000;
 
 type Fetch = typeof globalThis.fetch;
 
+/** Methods whose repeat would do it twice (a second message); after a lost answer they are not retried. */
+const NOT_IDEMPOTENT = new Set(['chat.postMessage', 'chat.postEphemeral', 'chat.scheduleMessage', 'chat.meMessage', 'conversations.create']);
+/** Errors that mean the request never left: repeating it is safe. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /**
  * WebClient options for production (`retries` given: tests pass 0). The WebClient itself waits out a 429's Retry-After and
  * then retries (pausing its whole queue meanwhile); the fetch below turns a 429 that asks for more than MAX_RATE_LIMIT_WAIT_S
@@ -25,20 +31,43 @@ export function webApiOptions(apiUrl: string, opts: { retries?: number; fetch?: 
     slackApiUrl: apiUrl,
     timeout: ATTEMPT_TIMEOUT_MS,
     retryConfig: { retries, factor: 2, minTimeout: 1_000, maxTimeout: 10_000, maxRetryTime: MAX_RETRY_TIME_MS, randomize: true },
-    fetch: cappedRateLimitFetch(opts.fetch ?? globalThis.fetch, opts.maxRateLimitWaitS ?? MAX_RATE_LIMIT_WAIT_S),
+    fetch: boundedFetch(opts.fetch ?? globalThis.fetch, opts.maxRateLimitWaitS ?? MAX_RATE_LIMIT_WAIT_S),
   };
 }
 
-/** A fetch that answers a 429 with a too-long (or missing) Retry-After as a final `ratelimited` error instead. */
-export function cappedRateLimitFetch(inner: Fetch, maxWaitS: number): Fetch {
+/**
+ * A fetch that answers, as Slack would in its own words, what the WebClient must not retry: a 429 with a too-long (or
+ * missing) Retry-After becomes `ratelimited`, and a post whose answer was lost (reset, timeout after sending) becomes
+ * `outcome_unknown`. Both reach the caller at once as platform errors; everything else behaves as before.
+ */
+export function boundedFetch(inner: Fetch, maxWaitS: number): Fetch {
   return async (input, init) => {
-    const response = await inner(input, init);
+    let response: Response;
+    try {
+      response = await inner(input, init);
+    } catch (err) {
+      if (!NOT_IDEMPOTENT.has(methodOf(input)) || NOT_SENT.has(codeOf(err))) throw err;
+      return slackAnswer({ ok: false, error: 'outcome_unknown', flightdeck: `${methodOf(input)} was sent but its answer was lost; not repeated, as it may have been applied` });
+    }
     if (response.status !== 429) return response;
     const header = response.headers.get('retry-after');
     const wait = header === null ? Number.NaN : Number(header);
     if (Number.isFinite(wait) && wait >= 0 && wait <= maxWaitS) return response;
     await response.body?.cancel();
-    const body = JSON.stringify({ ok: false, error: 'ratelimited', retry_after: Number.isFinite(wait) ? wait : null, flightdeck: `Slack asked to wait ${header ?? '(unsaid)'}s; the longest wait is ${maxWaitS}s` });
-    return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+    return slackAnswer({ ok: false, error: 'ratelimited', retry_after: Number.isFinite(wait) ? wait : null, flightdeck: `Slack asked to wait ${header ?? '(unsaid)'}s; the longest wait is ${maxWaitS}s` });
   };
+}
+
+function slackAnswer(body: object): Response {
+  return new Response(JSON.stringify(body), { status: 200, headers: { 'content-type': 'application/json' } });
+}
+
+function methodOf(input: Parameters<Fetch>[0]): string {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  return url.split('?')[0]?.split('/').pop() ?? '';
+}
+
+function codeOf(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } })?.cause;
+  return typeof cause?.code === 'string' ? cause.code : '';
 }

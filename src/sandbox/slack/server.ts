@@ -8,6 +8,8 @@
 // - Channels need not exist; a post to any id succeeds (only a missing channel is `channel_not_found`).
 //   `thread_ts` is stored as given, even when no such parent exists.
 // - No rate limits unless a test asks with `failNext`; then 429 with `Retry-After` like Slack.
+// - Transport failures (reset, hang, slow, lost answers after the call was applied) only when queued on `faults`
+//   (../faults.ts); `slackFaults.rateLimited` is the same 429 as `failNext` with `ratelimited`.
 // - response_url: a JSON body is recorded; `{ok:true}` back, 404 `used_url` after 5 uses, `expired_url`
 //   after 30 minutes (Slack's text limits). `replace_original`/`delete_original` act on the message the URL
 //   was made for, if any. Multipart (file upload) bodies are not parsed.
@@ -15,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Faults } from '../faults.js';
 import { createSocketModeFake, type SocketModeFake } from './socket.js';
 import { APP_METHODS, BOT_METHODS, SANDBOX, type Answer, type Args, type FakeEphemeral, type FakeMessage, type Workspace } from './webApi.js';
 
@@ -56,6 +59,8 @@ export interface SlackFake {
   onChange(listener: (change: SlackChange) => void): () => void;
   /** the next call(s) of a method fail: `ratelimited` is HTTP 429 + Retry-After, other errors HTTP `status` (default 200) */
   failNext(method: string, how: FailureSpec): void;
+  /** queued transport failures (reset, hang, slow or lost answers, any status), matched by method and path (/api/chat.postMessage) */
+  faults: Faults;
   socket: SocketModeFake;
   close(): Promise<void>;
 }
@@ -169,21 +174,23 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    readBody(req)
-      .then(async (raw) => {
-        const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
-        if (api && (req.method === 'POST' || req.method === 'GET')) {
-          let args: Args;
-          try {
-            args = parseArgs(req, raw, url);
-          } catch {
-            return reply(res, 200, { ok: false, error: 'invalid_json' });
-          }
-          return webApi(req, res, api[1]!, args);
+    const serve = async (raw: string): Promise<void> => {
+      const api = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
+      if (api && (req.method === 'POST' || req.method === 'GET')) {
+        let args: Args;
+        try {
+          args = parseArgs(req, raw, url);
+        } catch {
+          return reply(res, 200, { ok: false, error: 'invalid_json' });
         }
-        if (url.pathname.startsWith('/response/') && req.method === 'POST') return responseUrlPost(res, url.pathname, raw, req.headers['content-type'] ?? '');
-        reply(res, 404, { ok: false, error: 'not_found' });
-      })
+        return webApi(req, res, api[1]!, args);
+      }
+      if (url.pathname.startsWith('/response/') && req.method === 'POST') return responseUrlPost(res, url.pathname, raw, req.headers['content-type'] ?? '');
+      reply(res, 404, { ok: false, error: 'not_found' });
+    };
+    fake.faults
+      .intercept(req, res)
+      .then(async (outcome) => (outcome === 'handled' ? undefined : serve(await readBody(req))))
       .catch((err: unknown) => {
         if (!res.headersSent) reply(res, 500, { ok: false, error: 'fatal_error', detail: String(err) });
         else res.destroy();
@@ -223,6 +230,7 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
+    faults: new Faults(),
     failNext(method, how) {
       const queue = failures.get(method) ?? [];
       for (let i = 0; i < (how.times ?? 1); i += 1) queue.push(how);
@@ -230,6 +238,7 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
     },
     socket,
     async close() {
+      fake.faults.clear();
       await socket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
