@@ -117,8 +117,10 @@ class Renderer {
       return entries
         .map(([k, v]) => {
           const s = child();
-          if (m[1] && m[2]) [s.vars.set(m[1], k), s.vars.set(m[2], v)];
-          else if (m[1]) s.vars.set(m[1], v);
+          if (m[1] && m[2]) {
+            s.vars.set(m[1], k);
+            s.vars.set(m[2], v);
+          } else if (m[1]) s.vars.set(m[1], v);
           return this.render(n.branches[0]!.body, v, s);
         })
         .join('');
