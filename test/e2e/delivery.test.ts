@@ -13,7 +13,8 @@ afterEach(async () => {
 
 async function approvedStaging(run: Running) {
   await run.slash('staging v3.0.0', 'U0DEV');
-  const req = await eventually(() => lastRequest(run.world), { what: 'request' });
+  await run.settled();
+  const req = lastRequest(run.world)!;
   await run.click('deploy_approve', req.id, 'U0LEAD');
   return req;
 }
@@ -63,9 +64,10 @@ describe('after the commit', () => {
     fd = await startFlightdeck();
     fd.world.kube.argo.setOutcome('shop-staging', 'fail');
     const req = await approvedStaging(fd);
-    await eventually(async () => (await stateOf(fd!, req.id)) === 'failed', { what: 'failed' });
-    await eventually(() => threadOf(fd!.world, req.ts).some((t) => /Failed: Argo CD sync failed/.test(t)), { what: 'failure in thread' });
-    await eventually(() => /Failed/.test(lastRequest(fd!.world)!.shown), { what: 'failure on message' });
+    await fd.settled();
+    expect(await stateOf(fd, req.id)).toBe('failed');
+    expect(threadOf(fd.world, req.ts).some((t) => /Failed: Argo CD sync failed/.test(t))).toBe(true);
+    expect(lastRequest(fd.world)!.shown).toMatch(/Failed: Argo CD sync failed/);
     expect((await fd.app.store.auditOf(req.id)).map((a) => a.action)).toContain('failed');
   });
 
@@ -86,12 +88,14 @@ describe('after the commit', () => {
   it('creates GitHub Deployments with statuses where enabled', async () => {
     fd = await startFlightdeck({ config: EXAMPLE_CONFIG.replace('  mode: commit', '  mode: commit\n  deployments: true') });
     const req = await approvedStaging(fd);
-    await eventually(async () => (await stateOf(fd!, req.id)) === 'succeeded', { what: 'succeeded' });
+    await fd.settled();
+    expect(await stateOf(fd, req.id)).toBe('succeeded');
     for (const repo of ['acme/backend', 'acme/frontend']) {
       const deployments = fd.world.github.deployments(repo);
       expect(deployments).toHaveLength(1);
       expect(deployments[0]!.environment).toBe('staging');
-      await eventually(() => fd!.world.github.deployments(repo)[0]!.statuses.map((s) => s.state).join(',') === 'in_progress,success', { what: `${repo} statuses` });
+      expect(deployments[0]!.statuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
+      expect(deployments[0]!.statuses[1]!.description).toBe('production now runs v3.0.0.'.replace('production', 'staging'));
     }
   });
 });

@@ -12,6 +12,10 @@ export interface Running {
   url: string;
   slash(text: string, user: string, opts?: { command?: string; channel?: string }): Promise<{ status: number; body: string; responseUrl: string }>;
   click(action: 'deploy_approve' | 'deploy_reject', value: string, user: string, opts?: { channel?: string; messageTs?: string }): Promise<{ status: number }>;
+  /** what the bot answered privately to the slash commands this user typed (through their response_urls) */
+  answers(user: string): string[];
+  /** resolves once the work the requests so far started has settled (see Flightdeck.settled) */
+  settled(): Promise<void>;
   /** restarts Flightdeck on the same world and database */
   restart(options?: FlightdeckOptions): Promise<void>;
   close(): Promise<void>;
@@ -29,6 +33,7 @@ export async function startFlightdeck(opts: { world?: World; options?: Flightdec
     return { app, url: `http://127.0.0.1:${port}` };
   };
   let current = await boot(opts.options);
+  const typedBy = new Map<string, string>();
   const running: Running = {
     world,
     get app() {
@@ -39,6 +44,7 @@ export async function startFlightdeck(opts: { world?: World; options?: Flightdec
     },
     async slash(text, user, o = {}) {
       const responseUrl = world.slack.responseUrl();
+      typedBy.set(responseUrl, user);
       const body = slashCommandBody({ command: o.command ?? '/deploy', text, userId: user, channelId: o.channel ?? 'C0DEPLOYS', responseUrl });
       const res = await postToSlackEndpoint(`${current.url}/slack/events`, SIGNING_SECRET, body);
       return { status: res.status, body: res.body, responseUrl };
@@ -47,6 +53,12 @@ export async function startFlightdeck(opts: { world?: World; options?: Flightdec
       const body = blockActionBody({ actionId: action, value, userId: user, channelId: o.channel ?? 'C0DEPLOYS', messageTs: o.messageTs ?? '1.000', responseUrl: world.slack.responseUrl() });
       const res = await postToSlackEndpoint(`${current.url}/slack/events`, SIGNING_SECRET, body);
       return { status: res.status };
+    },
+    answers(user) {
+      return world.slack.responses.filter((r) => typedBy.get(r.url) === user).map((r) => [r.body?.text ?? '', ...(r.body?.blocks ?? []).flatMap((b: any) => [b.text?.text ?? '', ...(b.elements ?? []).map((e: any) => e.text ?? '')])].join('\n'));
+    },
+    settled() {
+      return current.app.settled();
     },
     async restart(options) {
       await current.app.stop();

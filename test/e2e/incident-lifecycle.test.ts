@@ -27,7 +27,7 @@ describe('incident lifecycle', () => {
     await eventually(() => members(fd, channel.id).includes('U0ONCALL'), { what: 'on-call invited' });
     expect(said(fd, 'C0INCIDENTS').some((t) => t.includes('re-graded SEV-3 → *SEV-1*'))).toBe(true);
     await incidentSlash(fd, 'sev 4', 'U0ANA', channel.id);
-    await eventually(() => card(fd, channel.id)!.shown.includes('SEV-4') && card(fd, channel.id)!.shown.includes('5m'), { what: `card at SEV-4: ${JSON.stringify(privateTo(fd.world, 'U0ANA'))} ${card(fd, channel.id)!.shown}` });
+    await eventually(() => card(fd, channel.id)!.shown.includes('SEV-4') && card(fd, channel.id)!.shown.includes('5m'), { what: `card at SEV-4: ${JSON.stringify([...privateTo(fd.world, 'U0ANA'), ...fd.answers('U0ANA')])} ${card(fd, channel.id)!.shown}` });
     expect(card(fd, channel.id)!.updates).toBeGreaterThanOrEqual(2);
   });
 
@@ -55,16 +55,16 @@ describe('incident lifecycle', () => {
     await eventually(() => card(fd, channel.id)!.shown.includes('Resolved') && card(fd, channel.id)!.buttons.length === 0, { what: 'card resolved' });
     await eventually(() => rig.pager.accepted().some((e) => e.event_action === 'resolve'), { what: 'pager resolve' });
     await incidentSlash(fd, 'list', 'U0ANA');
-    await eventually(() => privateTo(fd.world, 'U0ANA').some((t) => t.includes('No incident is open')), { what: 'empty list' });
+    await eventually(() => [...privateTo(fd.world, 'U0ANA'), ...fd.answers('U0ANA')].some((t) => t.includes('No incident is open')), { what: 'empty list' });
   });
 
   it('answers channel commands typed elsewhere with where to type them', async () => {
     const { fd } = rig;
     await declared('sev4 typo');
     for (const text of ['resolve', 'sev 2', 'update hi', 'lead <@U0BOB>']) await incidentSlash(fd, text, 'U0ANA', 'C0GENERAL');
-    await eventually(() => privateTo(fd.world, 'U0ANA').filter((t) => t.includes('works in an incident channel') && t.includes('INC-1')).length === 4, { what: 'four answers' });
+    await eventually(() => [...privateTo(fd.world, 'U0ANA'), ...fd.answers('U0ANA')].filter((t) => t.includes('works in an incident channel') && t.includes('INC-1')).length === 4, { what: 'four answers' });
     await incidentSlash(fd, 'list', 'U0ANA', 'C0GENERAL');
-    await eventually(() => privateTo(fd.world, 'U0ANA').some((t) => t.includes('Open incidents (1)') && t.includes('INC-1')), { what: 'list' });
+    await eventually(() => [...privateTo(fd.world, 'U0ANA'), ...fd.answers('U0ANA')].some((t) => t.includes('Open incidents (1)') && t.includes('INC-1')), { what: 'list' });
   });
 
   it('never lets user text notify anyone: title, update, commander hand-over text and summary are escaped', async () => {

@@ -15,9 +15,10 @@ afterEach(async () => {
 async function request(run: Running, text: string, user: string) {
   const before = requests(run.world).length;
   await run.slash(text, user);
-  const posted = await eventually(() => requests(run.world).length > before && lastRequest(run.world), { what: `request "${text}"` });
-  // The store learns the message's ts just after Slack answers; tests that move the clock next need it there.
-  await eventually(async () => (await run.app.store.getRequest(posted.id))?.messageTs === posted.ts, { what: 'request message recorded' });
+  await run.settled();
+  expect(requests(run.world)).toHaveLength(before + 1);
+  const posted = lastRequest(run.world)!;
+  expect((await run.app.store.getRequest(posted.id))?.messageTs).toBe(posted.ts);
   return posted;
 }
 
@@ -29,10 +30,11 @@ describe('races and conflicts', () => {
     await fd.world.github.commit('acme/gitops', { 'k8s/overlays/staging/kustomization.yaml': kustomization('staging', 'v3.0.0', 'v3.0.0') }, { message: 'staging on 3.0.0' });
     const req = await request(fd, 'production v3.0.0', 'U0DEV');
     await fd.click('deploy_approve', req.id, 'U0EXEC1');
-    await eventually(async () => (await fd!.app.store.getRequest(req.id))?.approvals.length === 1);
+    await fd.settled();
+    expect((await fd.app.store.getRequest(req.id))?.approvals).toHaveLength(1);
     await Promise.all([fd.click('deploy_approve', req.id, 'U0EXEC2'), fd.click('deploy_approve', req.id, 'U0EXEC3')]);
-    await eventually(async () => (await deploysTo('production')(fd!)).length === 1, { what: 'one production commit' });
-    await eventually(async () => (await fd!.app.store.getRequest(req.id))?.state === 'succeeded', { what: 'succeeded' });
+    await fd.settled();
+    expect((await fd.app.store.getRequest(req.id))?.state).toBe('succeeded');
     expect(await deploysTo('production')(fd)).toHaveLength(1);
     const late = [...privateTo(fd.world, 'U0EXEC2'), ...privateTo(fd.world, 'U0EXEC3')].join('\n');
     expect(late).toMatch(/already (approved|committed|syncing|succeeded)/);
@@ -46,7 +48,8 @@ describe('races and conflicts', () => {
       await fd!.world.github.commit('acme/gitops', { [STAGING]: theirs }, { message: 'Someone else: bump replicas' });
     });
     await fd.click('deploy_approve', req.id, 'U0LEAD');
-    await eventually(async () => (await deploysTo('staging')(fd!)).length === 1, { what: 'staging commit' });
+    await fd.settled();
+    expect(await deploysTo('staging')(fd)).toHaveLength(1);
     const log = await fd.world.github.log('acme/gitops');
     expect(log[0]!.message).toMatch(/^Deploy staging/);
     expect(log[1]!.message).toBe('Someone else: bump replicas');

@@ -54,9 +54,12 @@ export function threadOf(world: World, ts: string, channel = 'C0DEPLOYS'): strin
     .map((m) => m.text);
 }
 
-/** Everything said to one person privately: ephemeral messages and response_url answers. */
+/** The answers sent to one command's response_url (only the person who typed it sees them, unless in_channel). */
+export function answersTo(world: World, responseUrl: string): string[] {
+  return world.slack.responses.filter((r) => r.url === responseUrl).map((r) => [r.body?.text ?? '', ...textsOf(r.body?.blocks, [])].join('\n'));
+}
+
+/** Everything said to one person privately by the bot: ephemeral messages addressed to them (clicks are answered so). */
 export function privateTo(world: World, user: string): string[] {
-  const ephemerals = world.slack.ephemerals(user).map((e) => e.text);
-  const responses = world.slack.responses.map((r) => [r.body?.text ?? '', ...textsOf(r.body?.blocks, [])].join('\n'));
-  return [...ephemerals, ...responses];
+  return world.slack.ephemerals(user).map((e) => e.text);
 }

@@ -59,7 +59,7 @@ export interface GitHubFake {
   headSha(fullName: string, branch?: string): Promise<string>;
   /** runs once, right before the next contents PUT is applied (lets a test push a competing commit first) */
   beforeNextWrite(hook: () => Promise<void>): void;
-  deployments(fullName: string): Array<{ id: number; ref: string; environment: string; statuses: Array<{ state: string }> }>;
+  deployments(fullName: string): Array<{ id: number; ref: string; environment: string; statuses: Array<{ state: string; description: string }> }>;
   /** issues created through the API, oldest first */
   issues(fullName: string): IssueRecord[];
   /** queued failures (5xx, rate limits, resets, hangs, slow or lost answers), matched by method and path */
@@ -224,7 +224,7 @@ export async function startGitHubFake(opts: { root?: string; token?: string; lat
     },
 
     deployments(fullName) {
-      return repoOf(fullName).deployments.map((d) => ({ id: d.id, ref: d.ref, environment: d.environment, statuses: d.statuses.map((s) => ({ state: s.state })) }));
+      return repoOf(fullName).deployments.map((d) => ({ id: d.id, ref: d.ref, environment: d.environment, statuses: d.statuses.map((s) => ({ state: s.state, description: s.description })) }));
     },
 
     issues(fullName) {

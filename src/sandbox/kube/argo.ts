@@ -21,6 +21,8 @@ export class ArgoSimulator {
   private readonly steps = new Steps();
   private running = false;
   private readonly outcomes = new Map<string, SyncOutcome>();
+  /** the message a failed operation of an app reports, where a test set one */
+  private readonly failureMessages = new Map<string, string>();
   private readonly refreshLog = new Map<string, string[]>();
   /** namespace/name of apps with an operation being handled */
   private readonly busy = new Set<string>();
@@ -47,8 +49,10 @@ export class ArgoSimulator {
   }
 
   /** How the next operations of an app end: 'succeed' (default), 'fail', 'degrade' (synced, health Degraded), 'hang' (stays Running). */
-  setOutcome(name: string, outcome: SyncOutcome): void {
+  setOutcome(name: string, outcome: SyncOutcome, opts: { message?: string } = {}): void {
     this.outcomes.set(name, outcome);
+    if (opts.message !== undefined) this.failureMessages.set(name, opts.message);
+    else this.failureMessages.delete(name);
     if (outcome === 'hang') return;
     for (const key of [...this.hanging]) {
       if (key.endsWith(`/${name}`)) {
@@ -161,7 +165,7 @@ export class ArgoSimulator {
       operationState: {
         ...state,
         phase: failed ? 'Failed' : 'Succeeded',
-        message: failed ? 'one or more objects failed to apply, reason: simulated failure (sandbox)' : 'successfully synced (all tasks run)',
+        message: failed ? (this.failureMessages.get(app.metadata.name) ?? 'one or more objects failed to apply, reason: simulated failure (sandbox)') : 'successfully synced (all tasks run)',
         finishedAt: now(),
         syncResult: { revision, source: app.spec.source },
       },

@@ -155,11 +155,12 @@ export async function startSlackFake(opts: SlackFakeOptions = {}): Promise<Slack
     } catch {
       return reply(res, 400, { ok: false, error: 'invalid_payload' });
     }
-    fake.responses.push({ url: origin + path, body });
     if (!entry) return reply(res, 404, { ok: false, error: 'invalid_url' });
     if (Date.now() - entry.createdAt > RESPONSE_URL_TTL_MS) return reply(res, 404, { ok: false, error: 'expired_url' });
     entry.uses += 1;
     if (entry.uses > RESPONSE_URL_USES) return reply(res, 404, { ok: false, error: 'used_url' });
+    // Recorded only once Slack would have taken it: a refused answer reached nobody.
+    fake.responses.push({ url: origin + path, body });
     const target = entry.message && workspace.messages.find((m) => m.channel === entry.message!.channel && m.ts === entry.message!.ts);
     if (target && body?.delete_original === true) workspace.messages.splice(workspace.messages.indexOf(target), 1);
     else if (target && body?.replace_original === true) {
