@@ -46,8 +46,9 @@ function messageHtml(m, replies, previous) {
   const body = renderMessage(m, names, {});
   const replyLink = replies && replies.length ? `<button type="button" class="replies" data-thread="${m.ts}">${replies.length} ${replies.length === 1 ? 'reply' : 'replies'} <span>Last reply ${time(replies.at(-1).ts)}</span></button>` : '';
   const compact = continues(m, previous) && !m.visibleTo;
-  const head = compact ? `<div class="gutter-time">${time(m.ts).replace(/:\d\d( |$)/, '$1')}</div>` : avatar;
-  const meta = compact ? (edited ? `<div class="meta">${edited}</div>` : '') : `<div class="meta"><b>${escapeHtml(name)}</b>${bot ? '<span class="app-badge">APP</span>' : ''}<span class="time">${time(m.ts)}</span>${edited}</div>`;
+  // A continued message shows its time (and whether it was edited) in the gutter on hover, as Slack does.
+  const head = compact ? `<div class="gutter-time">${time(m.ts).replace(/:\d\d( |$)/, '$1')}${m.edited ? '<br>edited' : ''}</div>` : avatar;
+  const meta = compact ? '' : `<div class="meta"><b>${escapeHtml(name)}</b>${bot ? '<span class="app-badge">APP</span>' : ''}<span class="time">${time(m.ts)}</span>${edited}</div>`;
   return `<div class="message${m.visibleTo ? ' ephemeral' : ''}${compact ? ' continued' : ''}" data-ts="${m.ts}" data-channel="${m.channel}"${m.visibleTo ? ` data-note-id="${m.id}"` : ''}>
     ${head}<div class="content">${privately}${meta}
     <div class="body">${body}</div>${replyLink}</div></div>`;
