@@ -83,8 +83,10 @@ describe('Follow', () => {
 
   it('resumes after a restart without repeating what the thread was told', async () => {
     const ts = await followFromStatus();
+    const watchesBefore = canaryWatches();
     await w.fd.restart();
-    await eventually(() => w.fd.world.kube.watchCount() === 1, { what: 'watch resumed' });
+    // The old process's stream may still be closing: wait for the new process's own watch request.
+    await eventually(() => canaryWatches() > watchesBefore && w.fd.world.kube.watchCount() === 1, { what: 'watch resumed' });
     flagger().setOutcome('production', 'backend', 'succeed');
     await eventually(() => verdictIn(ts), { what: 'verdict after restart', timeoutMs: 15_000 });
     const thread = repliesTo(w.fd, ts);
