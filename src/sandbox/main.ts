@@ -31,11 +31,16 @@ if (Boolean(values.gitops) !== Boolean(values.config)) {
   process.exit(2);
 }
 
+const port = Number(values.port ?? process.env.PORT ?? 3000);
 const sandbox = await startSandbox({
-  port: Number(values.port ?? process.env.PORT ?? 3000),
+  port,
   pace: values.fast ? 'fast' : 'realistic',
   logLevel: process.env.LOG_LEVEL ?? 'warn',
   ...(values.gitops && values.config ? { world: seededWorld(values.gitops, values.config) } : {}),
+}).catch((err: unknown) => {
+  const inUse = (err as { code?: string }).code === 'EADDRINUSE';
+  process.stderr.write(inUse ? `Port ${port} is taken; try  npm run sandbox -- --port ${port + 1}\n` : `The sandbox did not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
 });
 
 let stopping = false;
