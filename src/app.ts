@@ -16,6 +16,7 @@ import { RunRecorder } from './runtime/runRecorder.js';
 import { viewOf } from './workflows/requests.js';
 import { registerHandlers } from './adapters/slack/handlers.js';
 import { wireIncidents } from './adapters/incidentAdapters.js';
+import { IncidentDeliverySink } from './workflows/incidentDeliveries.js';
 import { registerCanaryHandlers, SlackCanaryThreads } from './adapters/slack/canaryHandlers.js';
 import { PrometheusClient } from './adapters/prometheus/client.js';
 import { CanaryFollowHub } from './workflows/canaryFollow.js';
@@ -109,6 +110,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   const background = new Background(log);
   registerHandlers(bolt.app, deps, background);
   const incidents = wireIncidents({ app: bolt.app, config, store, clock, log, metrics, octokit, members: deps.members, background, env: opts.env ?? process.env });
+  events.addSink(new IncidentDeliverySink(incidents.deps));
   const canaryDeps: CanaryDeps = { ...deps, metricsQuery: config.prometheus ? new PrometheusClient(config.prometheus.url) : null };
   const canaryThreads = new SlackCanaryThreads(bolt.app.client);
   const canaryHub = new CanaryFollowHub(canaryDeps, canaryThreads);

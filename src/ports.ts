@@ -27,6 +27,10 @@ export interface GitOpsRepo {
   writeFile(base: RepoFile, content: string, message: string): Promise<{ commitSha: string }>;
   /** The newest commit of the branch that touched the path, with its message (to recognise a write of ours). */
   lastCommitOf(path: string): Promise<{ sha: string; message: string } | null>;
+  /** The newest commits of the branch that touched the path (newest first), at most `limit`. */
+  historyOf(path: string, limit: number): Promise<Array<{ sha: string; message: string }>>;
+  /** The file as it was at a commit, or null when it did not exist there. */
+  readFileAt(path: string, sha: string): Promise<RepoFile | null>;
   /** A link to a commit of the repository for people, or null. */
   commitUrl(sha: string): string | null;
   /** True when `descendant`'s history includes `ancestor` (or they are the same commit). */

@@ -1,4 +1,5 @@
 // Why Flightdeck refused or stopped something, as data: a code and its parameters. The edge words it for its audience.
+import type { IncidentProblem } from './incidentEvents.js';
 import type { Lock } from './types.js';
 
 /** A set of people as configured (users and groups), shown when saying who may do something. */
@@ -14,13 +15,17 @@ export type UsageHint =
   | { hint: 'lock-target' }
   | { hint: 'bad-duration'; text: string; max?: string }
   | { hint: 'environment-first'; suggestion: string }
-  | { hint: 'which-version'; env: string };
+  | { hint: 'which-version'; env: string }
+  | { hint: 'rollback-env' };
 
 /**
  * Every refusal and failure reason Flightdeck gives a person. Parameters are raw (never escaped); where text comes
  * from outside (YAML, Argo CD, Flagger), it is a parameter too, so each audience escapes it exactly once.
  */
-export type Problem =
+export type Problem = CoreProblem | IncidentProblem;
+
+/** The refusals and failures of deploys, rollbacks and locks. */
+export type CoreProblem =
   // parsing and input
   | { code: 'usage'; command: string; detail: UsageHint }
   | { code: 'unknown-environment'; given: string; known: string[] }
@@ -59,6 +64,11 @@ export type Problem =
   | { code: 'cannot-post'; reason: string }
   // delivery
   | { code: 'env-moved'; env: string; running: Array<{ app: string; tag: string | null }> }
+  // rollbacks
+  | { code: 'nothing-to-roll-back'; env: string; apps: string[] }
+  | { code: 'never-ran'; env: string; app: string; version: string; ran: string[] }
+  | { code: 'canary-abort-timeout'; canary: string; afterMs: number }
+  | { code: 'canary-promoted-first'; canary: string; env: string }
   | { code: 'argo-kept-busy'; application: string }
   | { code: 'sync-failed'; application: string; phase: string; message: string | null }
   | { code: 'unhealthy'; application: string; health: string }

@@ -4,10 +4,11 @@ import type { RequestState } from './types.js';
 /** Allowed moves from each state. */
 export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>> = {
   pending: ['approved', 'rejected', 'expired', 'failed'],
-  approved: ['committed', 'failed'],
+  approved: ['committed', 'aborting', 'failed'],
   committed: ['syncing', 'succeeded', 'failed'],
   syncing: ['analysing', 'succeeded', 'failed'],
   analysing: ['succeeded', 'failed'],
+  aborting: ['succeeded', 'failed'],
   succeeded: [],
   failed: [],
   rejected: [],
@@ -17,7 +18,7 @@ export const TRANSITIONS: Readonly<Record<RequestState, readonly RequestState[]>
 export const TERMINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'rejected', 'expired'];
 
 /** States of work in flight: delivery resumes them after a restart. */
-export const ACTIVE_STATES = ['approved', 'committed', 'syncing', 'analysing'] as const satisfies readonly RequestState[];
+export const ACTIVE_STATES = ['approved', 'committed', 'syncing', 'analysing', 'aborting'] as const satisfies readonly RequestState[];
 
 export type ActiveState = (typeof ACTIVE_STATES)[number];
 

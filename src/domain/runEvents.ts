@@ -39,12 +39,18 @@ export type DeliveryEvent =
   | { type: 'sync-progress'; application: string; phase: string | null; syncStatus: string; health: string }
   | { type: 'synced'; application: string; revision: string }
   | { type: 'canary-following'; canary: string; namespace: string; version: string }
-  | { type: 'canary-unavailable'; canary: string; namespace: string; why: 'unreadable' | 'missing' | 'after-restart' }
+  | { type: 'canary-unavailable'; canary: string; namespace: string; why: 'unreadable' | 'missing' | 'after-restart' | 'no-rollback-gate' }
+  | { type: 'canary-abort-requested'; canary: string; version: string | null }
+  | { type: 'canary-aborted'; canary: string; env: string; gitVersion: string | null }
   | { type: 'canary-progress'; canary: string; progress: CanaryStage }
+  /** Flagger waits at a gate Flightdeck serves: people may press Promote canary or Abort canary (deploys) */
+  | { type: 'canary-gate-waiting'; canary: string; env: string; appliedSpec: string | null; gate: 'rollout' | 'promotion' }
+  /** an approved rollback opened the gate of its own canary analysis itself */
+  | { type: 'canary-gate-opened'; canary: string; gate: 'rollout' | 'promotion' }
   | { type: 'canary-verdict'; canary: string; passed: boolean; initialised: boolean; failedChecks: number; message: string | null }
   | { type: 'deployment-created'; repo: string; app: string; deploymentId: number }
   | { type: 'succeeded'; kind: RequestKind; env: string; version: string; commitSha: string | null; canary: string | null }
-  | { type: 'failed'; problem: Problem };
+  | { type: 'failed'; kind: RequestKind; env: string; version: string; problem: Problem };
 
 /** Holds on environments ("stop the line"); `env` is "*" for all. */
 export type LockEvent =

@@ -8,6 +8,7 @@ export type RequestState =
   | 'committed' // the overlay change is in git
   | 'syncing' // Argo CD is applying it
   | 'analysing' // Flagger's canary analysis of it runs
+  | 'aborting' // a rollback asked Flagger to abort the canary analysis instead of writing to git
   | 'succeeded'
   | 'failed'
   | 'rejected'
@@ -41,7 +42,7 @@ export interface AppChange {
 
 /** How a request ended, as data: the request message and history word it. */
 export type RequestOutcome =
-  | { result: 'succeeded'; application: string; canary: { name: string; initialised: boolean } | null }
+  | { result: 'succeeded'; application: string; canary: { name: string; initialised: boolean; aborted?: boolean } | null }
   | { result: 'failed'; problem: Problem }
   | { result: 'rejected'; withdrawn: boolean }
   | { result: 'expired' }

@@ -25,6 +25,11 @@ export class RunRecorder implements RunEvents {
     this.enqueue(run.runId, () => Promise.all(this.sinks.map((sink) => (sink.show ? this.guard(run, 'show', () => sink.show!(run, request)) : undefined))));
   }
 
+  /** Adds a sink while the app is being put together (before any run). */
+  addSink(sink: RunSink): void {
+    this.sinks.push(sink);
+  }
+
   settled(runId: string): Promise<void> {
     return this.chains.get(runId) ?? Promise.resolve();
   }

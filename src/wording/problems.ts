@@ -1,7 +1,17 @@
 // Words every refusal and failure reason (a Problem) for one audience; the only place these sentences are written.
-import type { AudienceRef, Problem, UsageHint } from '../domain/problems.js';
+import type { IncidentProblem } from '../domain/incidentEvents.js';
+import type { AudienceRef, CoreProblem, Problem, UsageHint } from '../domain/problems.js';
+import { incidentProblemText } from './incidentEvents.js';
 import { formatDuration } from '../domain/durations.js';
 import { listOf, plural, type Words } from './words.js';
+
+/** The usage lines of `/rollback`. */
+export function rollbackUsage(w: Words): string[] {
+  return [
+    `${w.code('/rollback <env>')} go back to the version the environment ran before the current one`,
+    `${w.code('/rollback <env> <version> [app ...]')} go back to a version it ran before (only the apps named)`,
+  ];
+}
 
 /** The usage lines of `/deploy`, as shown under a usage hint and in help. */
 export function deployUsage(w: Words): string[] {
@@ -31,6 +41,8 @@ function usageHint(d: UsageHint, w: Words): string {
       return `The environment comes first: ${w.code(d.suggestion)}.`;
     case 'which-version':
       return `Which version should go to ${w.text(d.env)}? Such as ${w.code(`/deploy ${d.env} v3.0.0`)}.`;
+    case 'rollback-env':
+      return `Which environment should go back? Such as ${w.code('/rollback production')} or ${w.code('/rollback production v2.9.0 backend')}.`;
   }
 }
 
@@ -50,11 +62,24 @@ function held(then: 'nothing-deployed' | 'approval-not-recorded'): string {
     : 'Your approval was not recorded; press Approve again once it is lifted (the request stays open until it expires or is rejected).';
 }
 
+const INCIDENT_CODES = new Set<string>([
+  'incident-usage', 'unknown-severity', 'not-incident-channel', 'incident-gone', 'incident-resolved', 'same-severity',
+  'same-commander', 'already-acknowledged', 'no-more-tiers', 'incident-channel-failed', 'deploy-not-failed', 'incident-freeze',
+] satisfies Array<IncidentProblem['code']>);
+
+function isIncidentProblem(p: Problem): p is IncidentProblem {
+  return INCIDENT_CODES.has(p.code);
+}
+
 /** One problem as one or more sentences for the audience. */
 export function wordProblem(p: Problem, w: Words): string {
+  return isIncidentProblem(p) ? incidentProblemText(w, p) : wordCoreProblem(p, w);
+}
+
+function wordCoreProblem(p: CoreProblem, w: Words): string {
   switch (p.code) {
     case 'usage':
-      return [usageHint(p.detail, w), 'Usage:', ...deployUsage(w)].join('\n');
+      return [usageHint(p.detail, w), 'Usage:', ...(p.command === 'rollback' ? rollbackUsage(w) : deployUsage(w))].join('\n');
     case 'unknown-environment':
       return `Unknown environment "${w.text(p.given)}". Known environments: ${p.known.map((k) => w.text(k)).join(', ')}.`;
     case 'unknown-apps':
@@ -128,6 +153,14 @@ export function wordProblem(p: Problem, w: Words): string {
       return `Environment ${w.text(p.env)} is no longer configured.`;
     case 'cannot-post':
       return `I cannot post the request in this channel (${w.text(p.reason)}). Invite me with ${w.code('/invite @Flightdeck')} or use another channel. Nothing was changed.`;
+    case 'nothing-to-roll-back':
+      return `Nothing to roll back to in ${w.text(p.env)}: the history of its overlay shows no earlier version of ${listOf(p.apps.map((a) => w.text(a)))}. Name one with ${w.code(`/rollback ${p.env} <version>`)} if it ran before.`;
+    case 'never-ran':
+      return `${w.text(p.env)} never ran ${w.code(p.version)} for ${w.text(p.app)}, so it is no rollback target${p.ran.length > 0 ? `; it ran ${listOf(p.ran.map((t) => w.code(t)))}` : ''}. Use ${w.code('/deploy')} for a version it has not run.`;
+    case 'canary-abort-timeout':
+      return `Flagger did not roll back canary ${w.text(p.canary)} within ${formatDuration(p.afterMs)}; check it with ${w.code('/canary-status')}. Git was not changed.`;
+    case 'canary-promoted-first':
+      return `Flagger promoted canary ${w.text(p.canary)} before it saw the rollback gate, so traffic is on the new version. Run ${w.code(`/rollback ${p.env}`)} again to go back in git.`;
     case 'env-moved':
       return `${w.text(p.env)} changed since this was requested (${running(p.running, w)}); nothing was committed. Ask again if it is still wanted.`;
     case 'argo-kept-busy':

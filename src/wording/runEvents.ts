@@ -97,8 +97,21 @@ export function wordEvent(e: RunEvent, w: Words): string | null {
         w.emoji('warning'),
         e.why === 'after-restart'
           ? `The canary analysis of this commit cannot be followed after the restart; ${w.code('/canary-status')} shows it.`
+          : e.why === 'no-rollback-gate'
+            ? `Canary ${w.text(`${e.namespace}/${e.canary}`)} is analysing, but its rollback webhook does not call Flightdeck: rolling back in git instead (Flagger then analyses the previous version).`
           : `${e.why === 'missing' ? 'Flagger Canary' : 'Could not read Flagger Canary'} ${w.text(`${e.namespace}/${e.canary}`)}${e.why === 'missing' ? ' does not exist' : ''}; this deploy goes on without following a canary analysis.`,
       );
+    case 'canary-abort-requested':
+      return spaced(w.emoji('rewind'), `Canary ${w.text(e.canary)} is still analysing${e.version ? ` ${w.code(e.version)}` : ''}: opened Flightdeck's rollback gate, so Flagger aborts it and routes all traffic back to the primary. Git is not changed.`);
+    case 'canary-aborted':
+      return spaced(
+        w.emoji('white_check_mark'),
+        `Flagger rolled canary ${w.text(e.canary)} back: all traffic is on the primary, which still serves the previous version. Git still names ${e.gitVersion ? w.code(e.gitVersion) : 'the new version'} for ${w.text(e.env)}; revert it with ${w.code(`/rollback ${e.env}`)} (or the button below) so that git matches what runs.`,
+      );
+    case 'canary-gate-waiting':
+      return spaced(w.emoji('raised_hand'), `Canary ${w.text(e.canary)} waits for approval to ${e.gate === 'promotion' ? 'promote' : 'start its analysis'}: an approver presses Promote canary, or Abort canary to roll it back.`);
+    case 'canary-gate-opened':
+      return spaced(w.emoji('unlock'), `Canary ${w.text(e.canary)}: the rollback was approved, so Flightdeck opened its ${e.gate === 'promotion' ? 'confirm-promotion' : 'confirm-rollout'} gate.`);
     case 'canary-progress':
       return spaced(w.emoji('hatching_chick'), `Canary ${w.text(e.canary)}: ${canaryStageText(e.progress, w)}`);
     case 'canary-verdict':

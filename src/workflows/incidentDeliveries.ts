@@ -4,6 +4,8 @@ import type { IncidentEvent } from '../domain/incidentEvents.js';
 import type { IncidentOrigin } from '../domain/incidents.js';
 import type { IncidentDeps } from './incidentPorts.js';
 import { note } from './incidentTimeline.js';
+import type { RunEvent } from '../domain/runEvents.js';
+import type { RunRef, RunSink } from '../ports.js';
 
 export type DeliveryNote = Extract<IncidentEvent, { type: 'delivery' }>;
 
@@ -23,4 +25,15 @@ export function originOf(request: DeployRequest | null): IncidentOrigin | null {
     version: request.version,
     thread: request.messageTs ? { channel: request.channel, ts: request.messageTs } : null,
   };
+}
+
+/** Puts deploys and rollbacks on the timeline of every open incident: asked for, and how they ended. */
+export class IncidentDeliverySink implements RunSink {
+  constructor(private readonly deps: IncidentDeps) {}
+
+  async deliver(run: RunRef, actor: string, event: RunEvent): Promise<void> {
+    if (event.type !== 'requested' && event.type !== 'succeeded' && event.type !== 'failed') return;
+    const outcome = event.type === 'requested' ? 'requested' : event.type;
+    await noteDelivery(this.deps, actor, { kind: event.kind, env: event.env, version: event.version, runId: run.runId, outcome });
+  }
 }

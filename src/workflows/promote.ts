@@ -63,7 +63,7 @@ export async function postAndGo(deps: WorkflowDeps, request: DeployRequest): Pro
     const problem: Problem = err instanceof UserError ? err.problem : { code: 'internal', reference: request.id };
     const failed = await deps.store.transition(request.id, request.state, 'failed', { outcome: { result: 'failed', problem } }, deps.clock.now());
     await deps.store.cancel(EXPIRY_TIMER, request.id);
-    if (failed) await deps.events.emit(runOf(failed), 'flightdeck', { type: 'failed', problem });
+    if (failed) await deps.events.emit(runOf(failed), 'flightdeck', { type: 'failed', kind: failed.kind, env: failed.env, version: failed.version, problem });
     throw err;
   });
   const posted = (await deps.store.patchRequest(request.id, { messageTs: thread.ts, channel: thread.channel }, deps.clock.now())) ?? request;

@@ -1,8 +1,9 @@
 // The checks a promotion must pass before anyone is asked to approve it; they produce what would change per app.
 import type { AppConfig, EnvironmentConfig } from '../domain/config.js';
 import { holdOf } from '../domain/holds.js';
+import { incidentFreeze } from '../domain/incidentPolicy.js';
 import { canRequest } from '../domain/policy.js';
-import { UserError } from '../domain/problems.js';
+import { UserError, type Problem } from '../domain/problems.js';
 import { imageTagFor, refFor } from '../domain/versions.js';
 import type { AppChange } from '../domain/types.js';
 import type { CheckResult, RepoFile } from '../ports.js';
@@ -31,10 +32,19 @@ export async function checkMayDeploy(deps: WorkflowDeps, env: EnvironmentConfig,
   if (!canRequest(env, user, await deps.members.of(groups))) throw new UserError({ code: 'not-deployer', env: env.name, deployers: env.deployers ?? null });
 }
 
-/** No lock and no freeze window holds the environment now; `then` says what that means for the person. */
+/** No lock, no freeze window and no open incident that freezes it holds the environment now; `then` says what that means. */
 export async function checkNotHeld(deps: WorkflowDeps, env: EnvironmentConfig, then: 'nothing-deployed' | 'approval-not-recorded'): Promise<void> {
-  const problem = holdOf(await deps.store.listLocks(), deps.config.freezes, env.name, deps.clock.now(), then);
+  const problem = await holdNow(deps, env, then);
   if (problem) throw new UserError(problem);
+}
+
+/** What keeps a deploy to the environment from starting now (rollbacks are never held), or null. */
+export async function holdNow(deps: WorkflowDeps, env: EnvironmentConfig, then: 'nothing-deployed' | 'approval-not-recorded'): Promise<Problem | null> {
+  const [locks, open] = await Promise.all([deps.store.listLocks(), deps.store.listIncidents(['open', 'acknowledged'])]);
+  const held = holdOf(locks, deps.config.freezes, env.name, deps.clock.now(), then);
+  if (held) return held;
+  const incident = incidentFreeze(open, deps.config.incidents, env);
+  return incident ? { code: 'incident-freeze', env: env.name, number: incident.number, severity: incident.severity, title: incident.title, channel: incident.channel } : null;
 }
 
 /**

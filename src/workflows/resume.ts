@@ -1,11 +1,11 @@
 // After a start: carries on with requests in flight when the last process stopped (the delivery table's states), and re-arms timers.
-import { holdOf } from '../domain/holds.js';
 import type { Problem } from '../domain/problems.js';
 import { ACTIVE_STATES } from '../domain/requestStates.js';
 import type { DeployRequest } from '../domain/types.js';
 import type { Background } from '../runtime/background.js';
 import type { WorkflowDeps } from './context.js';
 import { deliver } from './delivery/deliver.js';
+import { holdNow } from './promotionChecks.js';
 import { LOCK_EXPIRY_TIMER } from './locks.js';
 import { EXPIRY_TIMER } from './promote.js';
 import { refreshPendingGauge, runOf } from './requests.js';
@@ -18,7 +18,8 @@ export async function resumeInFlight(deps: WorkflowDeps, background: Background)
       continue;
     }
     // Approved but not yet written: a lock or freeze that began while the process was down holds it, as it would a click.
-    const hold = request.state === 'approved' && request.kind === 'deploy' ? holdOf(await deps.store.listLocks(), deps.config.freezes, request.env, deps.clock.now(), 'nothing-deployed') : null;
+    const env = deps.config.environments.find((e) => e.name === request.env);
+    const hold = request.state === 'approved' && request.kind === 'deploy' && env ? await holdNow(deps, env, 'nothing-deployed') : null;
     if (hold) {
       await endBeforeCommit(deps, request, hold);
       continue;
@@ -39,7 +40,7 @@ export async function resumeInFlight(deps: WorkflowDeps, background: Background)
 async function endBeforeCommit(deps: WorkflowDeps, request: DeployRequest, problem: Problem): Promise<void> {
   const failed = await deps.store.transition(request.id, request.state, 'failed', { outcome: { result: 'failed', problem } }, deps.clock.now());
   if (!failed) return;
-  await deps.events.emit(runOf(failed), 'flightdeck', { type: 'failed', problem });
+  await deps.events.emit(runOf(failed), 'flightdeck', { type: 'failed', kind: failed.kind, env: failed.env, version: failed.version, problem });
   deps.events.show(runOf(failed), failed);
 }
 

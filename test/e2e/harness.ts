@@ -11,7 +11,7 @@ export interface Running {
   app: Flightdeck;
   url: string;
   slash(text: string, user: string, opts?: { command?: string; channel?: string }): Promise<{ status: number; body: string; responseUrl: string }>;
-  click(action: 'deploy_approve' | 'deploy_reject', value: string, user: string, opts?: { channel?: string; messageTs?: string }): Promise<{ status: number }>;
+  click(action: string, value: string, user: string, opts?: { channel?: string; messageTs?: string }): Promise<{ status: number }>;
   /** what the bot answered privately to the slash commands this user typed (through their response_urls) */
   answers(user: string): string[];
   /** resolves once the work the requests so far started has settled (see Flightdeck.settled) */

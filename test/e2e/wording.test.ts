@@ -37,7 +37,7 @@ describe('wording at the edge', () => {
       expect(statuses.at(-1)!.description).toBe(`Argo CD sync failed: ${HOSTILE}`.slice(0, 140));
     }
     const failed = (await fd.app.store.auditOf(req.id)).find((e) => e.action === 'failed')!;
-    expect(failed.detail).toEqual({ problem: { code: 'sync-failed', application: 'shop-staging', phase: 'Failed', message: HOSTILE } });
+    expect(failed.detail).toEqual({ kind: 'deploy', env: 'staging', version: 'v3.0.0', problem: { code: 'sync-failed', application: 'shop-staging', phase: 'Failed', message: HOSTILE } });
   });
 
   it('shows a tag read from the overlay escaped once on the request', async () => {

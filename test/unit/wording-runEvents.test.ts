@@ -42,6 +42,19 @@ const EVENTS: { [T in RunEventType]: [Extract<RunEvent, { type: T }>, string | n
   synced: [{ type: 'synced', application: 'shop-staging', revision: SHA }, ':white_check_mark: shop-staging is synced to `1f60614` and healthy.'],
   'canary-following': [{ type: 'canary-following', canary: 'backend', namespace: 'production', version: 'v3.0.0' }, ":hatching_chick: Canary backend: following Flagger's analysis, which decides whether `v3.0.0` is promoted to all traffic."],
   'canary-unavailable': [{ type: 'canary-unavailable', canary: 'backend', namespace: 'production', why: 'missing' }, ':warning: Flagger Canary production/backend does not exist; this deploy goes on without following a canary analysis.'],
+  'canary-gate-waiting': [
+    { type: 'canary-gate-waiting', canary: 'backend', env: 'production', appliedSpec: 'spec-2', gate: 'promotion' },
+    ':raised_hand: Canary backend waits for approval to promote: an approver presses Promote canary, or Abort canary to roll it back.',
+  ],
+  'canary-gate-opened': [{ type: 'canary-gate-opened', canary: 'backend', gate: 'promotion' }, ':unlock: Canary backend: the rollback was approved, so Flightdeck opened its confirm-promotion gate.'],
+  'canary-abort-requested': [
+    { type: 'canary-abort-requested', canary: 'backend', version: 'v3.0.0' },
+    ":rewind: Canary backend is still analysing `v3.0.0`: opened Flightdeck's rollback gate, so Flagger aborts it and routes all traffic back to the primary. Git is not changed.",
+  ],
+  'canary-aborted': [
+    { type: 'canary-aborted', canary: 'backend', env: 'production', gitVersion: 'v3.0.0' },
+    ':white_check_mark: Flagger rolled canary backend back: all traffic is on the primary, which still serves the previous version. Git still names `v3.0.0` for production; revert it with `/rollback production` (or the button below) so that git matches what runs.',
+  ],
   'canary-progress': [
     { type: 'canary-progress', canary: 'backend', progress: { stage: 'progressing', weight: 30, maxWeight: 50, failedChecks: 1, threshold: 5, iterations: 0 } },
     ':hatching_chick: Canary backend: analysis progressing: ▰▰▰▱▱▱▱▱▱▱ 30% of max 50% of traffic on the canary, 1/5 failed checks',
@@ -49,7 +62,7 @@ const EVENTS: { [T in RunEventType]: [Extract<RunEvent, { type: T }>, string | n
   'canary-verdict': [{ type: 'canary-verdict', canary: 'backend', passed: false, initialised: false, failedChecks: 5, message: EVIL }, ':x: Canary backend: analysis failed after 5 failed checks.'],
   'deployment-created': [{ type: 'deployment-created', repo: 'acme/backend', app: 'backend', deploymentId: 7 }, null],
   succeeded: [{ type: 'succeeded', kind: 'deploy', env: 'production', version: 'v3.0.0', commitSha: SHA, canary: 'backend' }, ':rocket: production now runs `v3.0.0`.'],
-  failed: [{ type: 'failed', problem: { code: 'sync-failed', application: 'shop', phase: 'Failed', message: EVIL } }, ':x: Failed: Argo CD sync failed: &lt;!channel&gt; &amp; &lt;b&gt;'],
+  failed: [{ type: 'failed', kind: 'deploy', env: 'staging', version: 'v3.0.0', problem: { code: 'sync-failed', application: 'shop', phase: 'Failed', message: EVIL } }, ':x: Failed: Argo CD sync failed: &lt;!channel&gt; &amp; &lt;b&gt;'],
   locked: [{ type: 'locked', env: 'staging', reason: EVIL, until: null, replaced: null }, null],
   unlocked: [{ type: 'unlocked', env: 'staging', previousOwner: 'U0LEAD' }, null],
   'lock-expired': [{ type: 'lock-expired', env: 'staging', owner: 'U0LEAD' }, null],
@@ -100,6 +113,22 @@ const PROBLEMS: { [C in ProblemCode]: Extract<Problem, { code: C }> } = {
   'canary-timeout': { code: 'canary-timeout', canary: 'backend', afterMs: 3_600_000, lastSeen: null },
   interrupted: { code: 'interrupted' },
   internal: { code: 'internal', reference: 'fd-1' },
+  'nothing-to-roll-back': { code: 'nothing-to-roll-back', env: 'production', apps: [EVIL] },
+  'never-ran': { code: 'never-ran', env: 'production', app: 'backend', version: 'v1.0.0', ran: ['v2.9.0', EVIL] },
+  'canary-abort-timeout': { code: 'canary-abort-timeout', canary: 'backend', afterMs: 600_000 },
+  'canary-promoted-first': { code: 'canary-promoted-first', canary: 'backend', env: 'production' },
+  'incident-usage': { code: 'incident-usage', usage: 'unknown', got: EVIL },
+  'unknown-severity': { code: 'unknown-severity', given: EVIL, known: ['sev1', 'sev2'] },
+  'not-incident-channel': { code: 'not-incident-channel', command: 'resolve', open: [{ number: 4, channel: 'C0INC4' }] },
+  'incident-gone': { code: 'incident-gone', number: 4 },
+  'incident-resolved': { code: 'incident-resolved', number: 4 },
+  'same-severity': { code: 'same-severity', number: 4, severity: 'sev2' },
+  'same-commander': { code: 'same-commander', number: 4, commander: 'U0ANA' },
+  'already-acknowledged': { code: 'already-acknowledged', number: 4, by: 'U0ANA' },
+  'no-more-tiers': { code: 'no-more-tiers', number: 4, tiers: 2 },
+  'incident-channel-failed': { code: 'incident-channel-failed', reason: EVIL },
+  'deploy-not-failed': { code: 'deploy-not-failed', runId: 'fd-1' },
+  'incident-freeze': { code: 'incident-freeze', env: 'production', number: 4, severity: 'sev1', title: EVIL, channel: 'C0INC4' },
 };
 
 describe('run events in Slack', () => {

@@ -20,8 +20,12 @@ export class GitHubGitOpsRepo implements GitOpsRepo {
   }
 
   async readFile(path: string): Promise<RepoFile | null> {
+    return this.readFileAt(path, this.branch);
+  }
+
+  async readFileAt(path: string, ref: string): Promise<RepoFile | null> {
     try {
-      const { data } = await this.octokit.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref: this.branch });
+      const { data } = await this.octokit.rest.repos.getContent({ owner: this.owner, repo: this.repo, path, ref });
       if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
         throw new Error(`${this.owner}/${this.repo}:${path} on ${this.branch} is a ${Array.isArray(data) ? 'directory' : data.type}, not a file`);
       }
@@ -63,6 +67,11 @@ export class GitHubGitOpsRepo implements GitOpsRepo {
     const { data } = await this.octokit.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: this.branch, path, per_page: 1 });
     const last = data[0];
     return last ? { sha: last.sha, message: last.commit.message } : null;
+  }
+
+  async historyOf(path: string, limit: number): Promise<Array<{ sha: string; message: string }>> {
+    const { data } = await this.octokit.rest.repos.listCommits({ owner: this.owner, repo: this.repo, sha: this.branch, path, per_page: Math.min(100, limit) });
+    return data.slice(0, limit).map((c) => ({ sha: c.sha, message: c.commit.message }));
   }
 
   commitUrl(sha: string): string | null {

@@ -37,6 +37,11 @@ export class SlackChat implements Chat {
     return res.ts ?? '';
   }
 
+  /** A reply in the thread with blocks (buttons) under its text. */
+  async postBlocksInThread(thread: ChatThread, text: string, blocks: object[]): Promise<void> {
+    await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: thread.channel, thread_ts: thread.ts, text, blocks: blocks as never, unfurl_links: false }));
+  }
+
   /** Replaces the text of a reply posted earlier. */
   async updateInThread(thread: ChatThread, ts: string, text: string): Promise<void> {
     await this.call('chat.update', () => this.client.chat.update({ channel: thread.channel, ts, text }));

@@ -1,17 +1,12 @@
-// Registers every slash command and button with Bolt; each family of commands lives in its own module.
+// Registers the deploy and rollback commands and buttons with Bolt; each family of commands lives in its own module
+// (canary and incident commands are registered by their own wiring in app.ts).
 import type { App } from '@slack/bolt';
 import type { Background } from '../../runtime/background.js';
 import type { WorkflowDeps } from '../../workflows/context.js';
 import { registerDeployHandlers } from './deployHandlers.js';
-
-const LATER = ['/rollback'];
+import { registerRollbackHandlers } from './rollbackHandlers.js';
 
 export function registerHandlers(app: App, deps: WorkflowDeps, background: Background): void {
-  registerDeployHandlers(app, deps, background, ['/rollback', '/canary-status', '/incident'].filter((name) => !LATER.includes(name)));
-  for (const name of LATER) {
-    app.command(name, async ({ ack }) => {
-      deps.metrics.command(name.slice(1));
-      await ack({ response_type: 'ephemeral', text: `\`${name}\` is not available in this Flightdeck release yet. \`/deploy help\` shows what is.` });
-    });
-  }
+  registerDeployHandlers(app, deps, background, ['/rollback', '/canary-status', '/incident']);
+  registerRollbackHandlers(app, deps, background);
 }

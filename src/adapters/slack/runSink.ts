@@ -4,7 +4,14 @@ import type { DeployRequest } from '../../domain/types.js';
 import type { RequestView, RunRef, RunSink } from '../../ports.js';
 import { progressKey, wordEvent } from '../../wording/runEvents.js';
 import type { SlackChat } from './chat.js';
+import { isProduction } from '../../domain/incidentPolicy.js';
+import { declareIncidentButton } from './blocks/incidentModals.js';
+import { canaryActions } from './blocks/canary.js';
+import { actions, button, section } from './blocks/kit.js';
+import { ACTION_REVERT } from './rollbackHandlers.js';
 import { requestNotice } from './blocks/request.js';
+
+const DECLARE_PROMPT = 'Is production hurting? Declare an incident: it starts with this deploy on its timeline and links back here.';
 import { slackWords } from './mrkdwn.js';
 
 interface ProgressLine {
@@ -32,6 +39,10 @@ export class SlackThreadSink implements RunSink {
     if (key === null) {
       await this.chat.postInThread(run.thread, text);
       if (event.type === 'succeeded' || event.type === 'failed') this.progress.delete(run.runId);
+      if (event.type === 'canary-gate-waiting') await this.chat.postBlocksInThread(run.thread, 'Promote or abort the canary', [canaryActions(event.env, event.appliedSpec, { follow: false })]);
+      if (event.type === 'canary-aborted') await this.chat.postBlocksInThread(run.thread, 'Revert in git', [actions(`revert:${run.runId}`, [button({ text: 'Revert in git', actionId: ACTION_REVERT, value: run.runId })])]);
+      // From a failed production deploy or rollback to an incident in one click.
+      if (event.type === 'failed' && isProduction(event.env)) await this.chat.postBlocksInThread(run.thread, 'Declare an incident for this failure?', [section(DECLARE_PROMPT), declareIncidentButton(run.runId)]);
       return;
     }
     const lines = this.progress.get(run.runId) ?? new Map<string, ProgressLine>();

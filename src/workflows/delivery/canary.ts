@@ -6,6 +6,8 @@ import type { DeployRequest } from '../../domain/types.js';
 import type { CanaryRef, CanaryState } from '../../ports.js';
 import type { StepContext, StepResult } from './step.js';
 import { waitForObject } from './watchUntil.js';
+import { CanaryRefusal } from '../../domain/canaryProblems.js';
+import { openCanaryGate } from '../canaryGates.js';
 
 export function canaryRefOf(env: EnvironmentConfig): CanaryRef | null {
   if (!env.canary) return null;
@@ -42,6 +44,29 @@ export async function canaryBaseline(ctx: StepContext, request: DeployRequest): 
   return canaryTargetsAny(canary, ref.name, workloads) ? (canary.lastAppliedSpec ?? '') : null;
 }
 
+/**
+ * Flagger waits at a gate Flightdeck serves. A deploy asks people (the thread shows Promote canary and Abort canary);
+ * an approved rollback goes through its own gate at once: going back was what its approvers signed.
+ */
+async function atGate(ctx: StepContext, request: DeployRequest, gate: 'rollout' | 'promotion', appliedSpec: string | null): Promise<void> {
+  const canary = ctx.env.canary!.name;
+  if (request.kind === 'deploy') {
+    await ctx.say({ type: 'canary-gate-waiting', canary, env: ctx.env.name, appliedSpec, gate });
+    return;
+  }
+  // Flagger may not have asked this revision's gate yet: it asks on its next reconcile, so retry a few times.
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      await openCanaryGate(ctx.deps, { env: ctx.env, gate: 'promote', user: request.requester, preApproved: true, shownSpec: appliedSpec });
+      await ctx.say({ type: 'canary-gate-opened', canary, gate });
+      return;
+    } catch (err) {
+      if (!(err instanceof CanaryRefusal) || err.problem.code !== 'canary-not-asked') throw err;
+      await ctx.deps.clock.sleep(1_000, ctx.deps.shutdown);
+    }
+  }
+}
+
 /** Follows until the analysis of our revision succeeds or fails, or the canary's timeout. */
 export async function followCanary(ctx: StepContext, request: DeployRequest): Promise<StepResult> {
   const { deps, env } = ctx;
@@ -54,6 +79,7 @@ export async function followCanary(ctx: StepContext, request: DeployRequest): Pr
   await ctx.say({ type: 'canary-following', canary: ref.name, namespace: ref.namespace, version: request.version });
   let verdict: CanaryVerdict = { done: false };
   let shown: CanaryStage | null = null;
+  const gates = new Set<string>();
   const onState = (state: CanaryState): boolean => {
     verdict = judgeCanary(state, baseline);
     if (verdict.done) return true;
@@ -61,6 +87,12 @@ export async function followCanary(ctx: StepContext, request: DeployRequest): Pr
     if (JSON.stringify(stage) !== JSON.stringify(shown)) {
       shown = stage;
       void ctx.say({ type: 'canary-progress', canary: ref.name, progress: stage }).catch((err: unknown) => deps.log.warn({ err, runId: request.id }, 'could not record canary progress'));
+    }
+    const gate = stage.stage === 'waiting-promotion' ? 'promotion' : stage.stage === 'waiting-rollout' ? 'rollout' : null;
+    const key = `${gate}:${state.lastAppliedSpec}`;
+    if (gate && !gates.has(key)) {
+      gates.add(key);
+      void atGate(ctx, request, gate, state.lastAppliedSpec).catch((err: unknown) => deps.log.warn({ err, runId: request.id }, 'could not act on a canary gate'));
     }
     return false;
   };

@@ -5,22 +5,25 @@ import type { DeployRequest, RequestOutcome } from '../../domain/types.js';
 import type { WorkflowDeps } from '../context.js';
 import { environmentOf, runOf } from '../requests.js';
 import { followCanary } from './canary.js';
-import { commit } from './commit.js';
+import { commitOrAbort, followAbort } from './abort.js';
 import type { Step, StepContext } from './step.js';
 import { followSync, requestSync } from './sync.js';
 
 /**
- * approved  -> commit         -> committed  (one optimistic commit to the overlay)
+ * approved  -> commitOrAbort  -> committed  (one optimistic commit to the overlay)
+ *                             -> aborting   (a rollback of a canary still analysing: its rollback gate opened)
  * committed -> requestSync    -> syncing    (Argo CD asked to sync, or an auto-sync followed)
  * syncing   -> followSync     -> analysing  (a Flagger canary analyses the revision) or succeeded
  * analysing -> followCanary   -> succeeded or failed
+ * aborting  -> followAbort    -> succeeded (Flagger routed all traffic back to the primary) or failed
  * Any step may end the run as failed; a stop for shutdown leaves the state as it is, and the next start resumes there.
  */
 export const DELIVERY: Readonly<Record<ActiveState, Step>> = {
-  approved: commit,
+  approved: commitOrAbort,
   committed: requestSync,
   syncing: followSync,
   analysing: followCanary,
+  aborting: followAbort,
 };
 
 /** Runs a request from wherever it stands to succeeded or failed. `resumed` marks a run carried over from a stopped process. */
@@ -63,7 +66,7 @@ async function finish(deps: WorkflowDeps, request: DeployRequest, outcome: Extra
   if (outcome.result === 'succeeded') {
     await deps.events.emit(run, 'flightdeck', { type: 'succeeded', kind: ended.kind, env: ended.env, version: ended.version, commitSha: ended.commitSha, canary: outcome.canary?.name ?? null });
   } else {
-    await deps.events.emit(run, 'flightdeck', { type: 'failed', problem: outcome.problem });
+    await deps.events.emit(run, 'flightdeck', { type: 'failed', kind: ended.kind, env: ended.env, version: ended.version, problem: outcome.problem });
   }
   deps.metrics.workflowOutcome(ended.kind, to);
   deps.events.show(run, ended);

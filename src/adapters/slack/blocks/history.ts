@@ -10,6 +10,7 @@ const ICON: Record<DeployRequest['state'], string> = {
   committed: '⏳',
   syncing: '⏳',
   analysing: '⏳',
+  aborting: '⏳',
   succeeded: '✅',
   failed: '❌',
   rejected: '🚫',

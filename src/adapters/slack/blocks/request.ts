@@ -94,6 +94,8 @@ export function statusLine(request: DeployRequest, view: RequestView): string {
       return `⏳ Syncing… Argo CD is applying ${commit ?? 'the change'}${analysis}`;
     case 'analysing':
       return `⏳ Synced ${commit ?? 'the change'}; Flagger's canary${view.canary ? ` ${escapeMrkdwn(view.canary)}` : ''} is analysing it`;
+    case 'aborting':
+      return `⏳ Approved; Flagger is rolling the canary${view.canary ? ` ${escapeMrkdwn(view.canary)}` : ''} back (its rollback gate is open)`;
     case 'succeeded': {
       const what = request.kind === 'rollback' ? `Rolled back ${escapeMrkdwn(request.env)} to ${escapeMrkdwn(request.version)}` : `Deployed ${escapeMrkdwn(request.version)} to ${escapeMrkdwn(request.env)}`;
       return `✅ ${what}${commit ? ` (commit ${commit})` : ''}${successNote(request)}`;
@@ -118,6 +120,7 @@ function successNote(request: DeployRequest): string {
   if (outcome?.result === 'note') return ` — ${noteOf(request)}`;
   if (outcome?.result !== 'succeeded') return '';
   if (!outcome.canary) return ` — ${escapeMrkdwn(outcome.application)} synced and healthy`;
+  if (outcome.canary.aborted) return ` — Flagger aborted canary ${escapeMrkdwn(outcome.canary.name)}: all traffic is back on the primary; git still names the new version`;
   return ` — ${escapeMrkdwn(outcome.application)} synced and healthy; ${outcome.canary.initialised ? 'Flagger initialised the canary' : 'canary analysis passed and Flagger promoted it'}`;
 }
 
