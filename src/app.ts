@@ -78,8 +78,10 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   });
   const cluster = new DeferredCluster(
     (async () => {
-      const [{ KubeCluster }, { loadKubeConfig }] = await Promise.all([import('./adapters/kube/cluster.js'), import('./adapters/kube/kubeconfig.js')]);
+      const [{ KubeCluster }, { environmentClusters, loadKubeConfig }] = await Promise.all([import('./adapters/kube/cluster.js'), import('./adapters/kube/kubeconfig.js')]);
       const kubeconfig = opts.kubeconfig ?? loadKubeConfig(settings.kubeconfig);
+      // Say where each environment goes: a missing context must never silently mean another cluster.
+      for (const target of environmentClusters(kubeconfig, config.environments)) log.info(target, 'environment resolves to cluster');
       return new KubeCluster(kubeconfig, { onRequest: (operation, seconds, ok) => metrics.upstream('kubernetes', operation, seconds, ok), log });
     })(),
   );
@@ -154,7 +156,11 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
       await bolt.start();
       if (opts.cronTick ?? true) scheduler.start(config.scheduler.tick);
       // In-flight work resumes only with a working Kubernetes client: a bad kubeconfig must not fail those runs.
-      background.run('resume', () => cluster.loaded.then(() => resumeInFlight(deps, background), () => undefined));
+      background.run('resume', async () => {
+        await cluster.loaded.then(() => resumeInFlight(deps, background), () => undefined);
+        // Timers that came due while no process ran fire now, not at the next tick.
+        if (opts.cronTick ?? true) await scheduler.tick();
+      });
       background.run('canary-follow-resume', () => cluster.loaded.then(() => canaryHub.resume(), () => 0).then(() => undefined));
       ready = true;
       const bound = (server.address() as AddressInfo).port;

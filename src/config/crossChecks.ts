@@ -1,6 +1,7 @@
 // Checks of the config that span fields (names unique, references resolve, policies satisfiable) beyond what the schema says.
 import type { ApprovalPolicy, Config } from './schema.js';
 import { formatPath, type KeyPath } from './issues.js';
+import { canaryConfigWarnings } from '../domain/canary.js';
 
 /** Words of `/deploy` that cannot also name an environment. */
 export const RESERVED_ENVIRONMENT_WORDS = ['help', 'status', 'lock', 'unlock', 'all', 'rollback'];
@@ -21,6 +22,7 @@ export function crossCheck(config: Config): CrossCheckResult {
   checkApps(config, errors);
   checkEnvironments(config, errors, warnings);
   checkFreezes(config, errors);
+  warnings.push(...canaryConfigWarnings(config));
   if (config.gitops.mode === 'pull-request') {
     warnings.push({ path: ['gitops', 'mode'], message: '"pull-request" is not supported by this release yet: deploys will be refused (Flightdeck will not commit directly where reviews were asked for)' });
   }

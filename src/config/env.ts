@@ -11,7 +11,8 @@ export type DatabaseSettings = { kind: 'sqlite'; path: string } | { kind: 'postg
 
 export interface Settings {
   configPath: string;
-  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl: string };
+  /** appId: SLACK_APP_ID, optional; when set, payloads for another Slack app are refused */
+  slack: { botToken: string; signingSecret?: string; appToken?: string; apiUrl: string; appId?: string };
   github: { apiUrl: string; auth: GitHubAuth };
   /** KUBECONFIG as given; unset: in-cluster config or the standard location */
   kubeconfig?: string;
@@ -62,6 +63,8 @@ function readSlack(get: Getter, problems: string[]): Settings['slack'] | null {
   const botToken = get('SLACK_BOT_TOKEN');
   const appToken = get('SLACK_APP_TOKEN');
   const signingSecret = get('SLACK_SIGNING_SECRET');
+  const appId = get('SLACK_APP_ID');
+  if (appId !== undefined && !/^A[A-Z0-9]{2,}$/.test(appId)) problems.push('SLACK_APP_ID: expected the Slack app id such as "A0123ABCDEF" (Basic Information in the app settings)');
   if (!botToken) problems.push('SLACK_BOT_TOKEN: required, expected the bot token of the Slack app (xoxb-...)');
   else if (!botToken.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN: expected a bot token starting with "xoxb-" (value not shown)');
   if (appToken && !appToken.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN: expected an app-level token starting with "xapp-" (value not shown)');
@@ -74,6 +77,7 @@ function readSlack(get: Getter, problems: string[]): Settings['slack'] | null {
     botToken,
     ...(signingSecret ? { signingSecret } : {}),
     ...(appToken ? { appToken } : {}),
+    ...(appId ? { appId } : {}),
     apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`,
   };
 }

@@ -6,6 +6,9 @@ import type { Timer } from '../domain/types.js';
 
 export type TimerHandler = (timer: Timer) => Promise<void>;
 
+/** A handler that failed is tried again this much later (the timer is moved, not lost). */
+export const RETRY_AFTER_MS = 30_000;
+
 export class Scheduler {
   private task: ScheduledTask | null = null;
   private running: Promise<void> | null = null;
@@ -49,7 +52,8 @@ export class Scheduler {
         try {
           await handler(timer);
         } catch (err) {
-          this.log.error({ err, timer }, 'timer handler failed');
+          this.log.error({ err, timer }, 'timer handler failed; it is tried again later');
+          await this.store.schedule(timer.kind, timer.key, this.clock.now() + RETRY_AFTER_MS).catch((again: unknown) => this.log.error({ err: again, timer }, 'could not re-arm a failed timer'));
         }
       }
     }

@@ -7,10 +7,11 @@ describe('request states', () => {
   it('allows the moves of the lifecycle', () => {
     const allowed: Array<[RequestState, RequestState]> = [
       ['pending', 'approved'], ['pending', 'rejected'], ['pending', 'expired'], ['pending', 'failed'],
-      ['approved', 'committed'], ['approved', 'failed'],
+      ['approved', 'committed'], ['approved', 'aborting'], ['approved', 'failed'],
       ['committed', 'syncing'], ['committed', 'succeeded'], ['committed', 'failed'],
       ['syncing', 'analysing'], ['syncing', 'succeeded'], ['syncing', 'failed'],
       ['analysing', 'succeeded'], ['analysing', 'failed'],
+      ['aborting', 'succeeded'], ['aborting', 'failed'],
     ];
     for (const [from, to] of allowed) expect(canTransition(from, to), `${from} -> ${to}`).toBe(true);
     const count = Object.values(TRANSITIONS).reduce((n, targets) => n + targets.length, 0);
@@ -26,7 +27,7 @@ describe('request states', () => {
 
   it('knows terminal and active states', () => {
     for (const s of ['succeeded', 'failed', 'rejected', 'expired'] as const) expect(isTerminal(s)).toBe(true);
-    for (const s of ['pending', 'approved', 'committed', 'syncing', 'analysing'] as const) expect(isTerminal(s)).toBe(false);
-    expect(ACTIVE_STATES).toEqual(['approved', 'committed', 'syncing', 'analysing']);
+    for (const s of ['pending', 'approved', 'committed', 'syncing', 'analysing', 'aborting'] as const) expect(isTerminal(s)).toBe(false);
+    expect(ACTIVE_STATES).toEqual(['approved', 'committed', 'syncing', 'analysing', 'aborting']);
   });
 });

@@ -210,7 +210,7 @@ describe('GitHub adapters', () => {
       const { id } = await sources.createDeployment('acme/backend', { ref: 'v1', environment: 'staging', description: 'backend v1 to staging' });
       await sources.setDeploymentStatus('acme/backend', id, 'in_progress', { logUrl: 'https://example.slack.com/archives/C1/p1' });
       await sources.setDeploymentStatus('acme/backend', id, 'success', { description: 'x'.repeat(300) });
-      expect(fake.deployments('acme/backend')).toEqual([{ id, ref: 'v1', environment: 'staging', statuses: [{ state: 'in_progress' }, { state: 'success' }] }]);
+      expect(fake.deployments('acme/backend')).toEqual([{ id, ref: 'v1', environment: 'staging', statuses: [{ state: 'in_progress', description: '' }, { state: 'success', description: 'x'.repeat(140) }] }]);
     });
   });
 });

@@ -155,7 +155,7 @@ describe('GitHub fake', () => {
     expect(data).toMatchObject({ ref: 'main', sha: head, environment: 'staging' });
     await octokit.rest.repos.createDeploymentStatus({ ...R, deployment_id: data.id, state: 'in_progress' });
     await octokit.rest.repos.createDeploymentStatus({ ...R, deployment_id: data.id, state: 'success', log_url: 'https://slack/x' });
-    expect(fake.deployments('acme/shop')).toEqual([{ id: data.id, ref: 'main', environment: 'staging', statuses: [{ state: 'in_progress' }, { state: 'success' }] }]);
+    expect(fake.deployments('acme/shop')).toEqual([{ id: data.id, ref: 'main', environment: 'staging', statuses: [{ state: 'in_progress', description: '' }, { state: 'success', description: '' }] }]);
     const listed = await octokit.rest.repos.listDeployments({ ...R, environment: 'staging' });
     expect(listed.data.map((d) => d.id)).toEqual([data.id]);
     expect((await failure(octokit.rest.repos.createDeploymentStatus({ ...R, deployment_id: 999999, state: 'success' }))).status).toBe(404);

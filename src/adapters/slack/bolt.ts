@@ -41,7 +41,9 @@ export function createBolt(slack: SlackSettings, log: Logger, opts: BoltOptions 
   const clientOptions = webApiOptions(slack.apiUrl, opts.webApiRetries !== undefined ? { retries: opts.webApiRetries } : {});
   if (slack.appToken) {
     const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger, installerOptions: { clientOptions } });
-    const app = new App({ token: slack.botToken, receiver, logger, clientOptions });
+    // auth.test runs on the first request, not in the constructor: an eager call has no handler until then, and a Slack
+  // that is down at start would surface as an unhandled rejection.
+  const app = new App({ token: slack.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
     return {
       app,
       listener: null,
@@ -62,7 +64,9 @@ export function createBolt(slack: SlackSettings, log: Logger, opts: BoltOptions 
     processBeforeResponse: false,
     bodyLimit: SLACK_BODY_LIMIT,
   });
-  const app = new App({ token: slack.botToken, receiver, logger, clientOptions });
+  // auth.test runs on the first request, not in the constructor: an eager call has no handler until then, and a Slack
+  // that is down at start would surface as an unhandled rejection.
+  const app = new App({ token: slack.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
   const workspace = async (): Promise<Workspace> => {
     const auth = await app.client.auth.test();
     if (!auth.team_id) throw new Error('auth.test named no team_id');
