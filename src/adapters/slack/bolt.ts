@@ -41,9 +41,7 @@ export function createBolt(slack: SlackSettings, log: Logger, opts: BoltOptions 
   const clientOptions = webApiOptions(slack.apiUrl, opts.webApiRetries !== undefined ? { retries: opts.webApiRetries } : {});
   if (slack.appToken) {
     const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger, installerOptions: { clientOptions } });
-    // auth.test runs on the first request, not in the constructor: an eager call has no handler until then, and a Slack
-  // that is down at start would surface as an unhandled rejection.
-  const app = new App({ token: slack.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+    const app = new App({ token: slack.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
     return {
       app,
       listener: null,
