@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // expect.poll waits for work done in the background; its 1 s default fails on a busy machine.
+    expect: { poll: { timeout: 10_000, interval: 25 } },
   },
 });

@@ -60,6 +60,8 @@ export type CoreProblem =
   | { code: 'request-gone' }
   | { code: 'request-decided'; state: string }
   | { code: 'request-expired' }
+  | { code: 'already-requested'; env: string; version: string; runId: string; state: string; link: string | null }
+  | { code: 'overtaken'; env: string; by: string; version: string }
   | { code: 'environment-gone'; env: string }
   | { code: 'cannot-post'; reason: string }
   // delivery

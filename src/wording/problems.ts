@@ -149,6 +149,12 @@ function wordCoreProblem(p: CoreProblem, w: Words): string {
       return `This request is already ${w.text(p.state)}; nothing was changed.`;
     case 'request-expired':
       return 'This request has expired; nothing was changed. Ask again with the same command.';
+    case 'already-requested': {
+      const where = p.link ? w.link(p.link, `the open request ${p.runId}`) : `the open request ${w.code(p.runId)}`;
+      return `${w.code(p.version)} to ${w.text(p.env)} is already ${p.state === 'pending' ? 'waiting for approval' : 'under way'}: see ${where}. Nothing new was requested.`;
+    }
+    case 'overtaken':
+      return `${w.text(p.env)} moved on: ${w.code(p.by)} deployed ${w.code(p.version)} there first, so this request no longer shows what would change. Ask again if it is still wanted.`;
     case 'environment-gone':
       return `Environment ${w.text(p.env)} is no longer configured.`;
     case 'cannot-post':

@@ -3,12 +3,14 @@ import type { EnvironmentConfig } from '../domain/config.js';
 import { approvalProblem, policyFor } from '../domain/policy.js';
 import { UserError, type Problem } from '../domain/problems.js';
 import type { DeployRequest } from '../domain/types.js';
+import { ACTIVE_STATES } from '../domain/requestStates.js';
 import { newRunId, type WorkflowDeps } from './context.js';
+import { linkOf } from './status.js';
 import { deliver } from './delivery/deliver.js';
 import { checkNotHeld, checkPromotion } from './promotionChecks.js';
-import { environmentOf, refreshPendingGauge, runOf, viewOf } from './requests.js';
+import { environmentOf, EXPIRY_TIMER, refreshPendingGauge, runOf, viewOf } from './requests.js';
 
-export const EXPIRY_TIMER = 'request-expiry';
+export { EXPIRY_TIMER } from './requests.js';
 
 export interface PromoteCommand {
   env: EnvironmentConfig;
@@ -22,7 +24,7 @@ export interface PromoteCommand {
 export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand): Promise<DeployRequest> {
   const runId = newRunId();
   const unposted = { runId, thread: null };
-  const checked = await checkPromotion(deps, cmd).catch(async (err: unknown) => {
+  const checked = await notAskedYet(deps, cmd).then(() => checkPromotion(deps, cmd)).catch(async (err: unknown) => {
     // Refusals are part of the record too: who asked for what, and why it was refused.
     if (err instanceof UserError) await deps.events.emit(unposted, cmd.user, { type: 'refused', kind: 'deploy', env: cmd.env.name, version: cmd.version, problem: err.problem });
     throw err;
@@ -55,6 +57,14 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
   await deps.events.emit(unposted, cmd.user, { type: 'requested', kind: 'deploy', env: request.env, version: request.version, changes, required });
   if (request.expiresAt !== null) await deps.store.schedule(EXPIRY_TIMER, runId, request.expiresAt);
   return postAndGo(deps, request);
+}
+
+/** The same deploy (environment and version) is not already waiting or under way: point to it rather than ask twice. */
+async function notAskedYet(deps: WorkflowDeps, cmd: PromoteCommand): Promise<void> {
+  const open = (await deps.store.listRequests(['pending', ...ACTIVE_STATES])).find(
+    (r) => r.kind === 'deploy' && r.env === cmd.env.name && r.version === cmd.version && (r.state !== 'pending' || r.expiresAt === null || r.expiresAt > deps.clock.now()),
+  );
+  if (open) throw new UserError({ code: 'already-requested', env: open.env, version: open.version, runId: open.id, state: open.state, link: await linkOf(deps, open) });
 }
 
 /** Posts the request message; with no approval needed, delivers at once. A request nobody could see never goes ahead. */

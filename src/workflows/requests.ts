@@ -6,6 +6,9 @@ import type { DeployRequest } from '../domain/types.js';
 import type { ArgoAppRef, RequestView, RunRef } from '../ports.js';
 import type { WorkflowDeps } from './context.js';
 
+/** The timer that expires a pending request after its TTL. */
+export const EXPIRY_TIMER = 'request-expiry';
+
 export function environmentOf(deps: WorkflowDeps, request: DeployRequest): EnvironmentConfig {
   const env = deps.config.environments.find((e) => e.name === request.env);
   if (!env) throw new UserError({ code: 'environment-gone', env: request.env });

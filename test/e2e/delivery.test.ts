@@ -52,7 +52,9 @@ describe('after the commit', () => {
       const newer = await world.github.commit('acme/gitops', { 'k8s/base/extra.yaml': 'kind: ConfigMap\n' }, { message: 'CI: unrelated change' });
       world.kube.argo.autoSync('shop-dev', newer);
       await eventually(async () => (await stateOf(fd!, req.id)) === 'succeeded', { what: 'succeeded on the newer head' });
-      expect(world.github.calls.some((c) => c.path.includes('/compare/'))).toBe(true);
+      // it asked GitHub whether the newer head contains our commit (not one of the request's own compares of app tags)
+      const ours = (await fd.app.store.getRequest(req.id))!.commitSha!;
+      expect(world.github.calls.some((c) => c.path.startsWith('/repos/acme/gitops/compare/') && c.path.includes(`${ours}...${newer}`))).toBe(true);
     } finally {
       await fd.close();
       fd = undefined;

@@ -174,3 +174,41 @@ describe('promote', () => {
     expect(requests(fd.world)).toHaveLength(0);
   });
 });
+
+describe('requests that meet', () => {
+  /** v3.1.0 of both apps, released and green, and running in dev. */
+  async function release310() {
+    for (const app of ['backend', 'frontend']) {
+      const sha = await fd.world.github.commit(`acme/${app}`, { 'src/version.txt': '3.1.0\n' }, { message: 'Release 3.1.0', author: 'dave' });
+      await fd.world.github.tag(`acme/${app}`, 'v3.1.0', sha);
+      fd.world.github.setCheckRun(`acme/${app}`, sha, 'test', 'success');
+      fd.world.github.setCheckRun(`acme/${app}`, sha, 'trivy', 'success');
+    }
+    await fd.world.github.commit('acme/gitops', { 'k8s/overlays/dev/kustomization.yaml': kustomization('dev', 'v3.1.0', 'v3.1.0') }, { message: 'CI: dev on 3.1.0' });
+  }
+
+  it('points a second identical request to the open one instead of asking twice', async () => {
+    const first = await pendingRequest('staging v3.0.0', 'U0DEV');
+    const again = await fd.slash('staging v3.0.0', 'U0LEAD');
+    await fd.settled();
+    expect(answersTo(fd.world, again.responseUrl).join('\n')).toMatch(new RegExp(`\`v3\\.0\\.0\` to staging is already waiting for approval: see <[^|]+\\|the open request ${first.id}>`));
+    expect(requests(fd.world)).toHaveLength(1);
+  });
+
+  it('closes a waiting request at once when another deploy overtook it', async () => {
+    const older = await pendingRequest('staging v3.0.0', 'U0DEV');
+    await release310();
+    const newer = await pendingRequest('staging v3.1.0', 'U0DEV');
+    await fd.click('deploy_approve', newer.id, 'U0LEAD');
+    await fd.settled();
+    expect((await fd.app.store.getRequest(newer.id))?.state).toBe('succeeded');
+    expect((await fd.app.store.getRequest(older.id))?.state).toBe('failed');
+    const olderNow = requests(fd.world).find((r) => r.id === older.id)!;
+    expect(olderNow.buttons).toHaveLength(0);
+    expect(olderNow.shown).toMatch(new RegExp(`staging moved on: \`${newer.id}\` deployed \`v3\\.1\\.0\` there first`));
+    await fd.click('deploy_approve', older.id, 'U0LEAD');
+    await fd.settled();
+    expect(privateTo(fd.world, 'U0LEAD').join('\n')).toMatch(/already failed; nothing was changed/);
+    expect(await fd.world.github.readFile('acme/gitops', STAGING)).toBe(kustomization('staging', 'v3.1.0', 'v3.1.0'));
+  });
+});

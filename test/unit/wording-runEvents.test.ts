@@ -100,6 +100,8 @@ const PROBLEMS: { [C in ProblemCode]: Extract<Problem, { code: C }> } = {
   'request-gone': { code: 'request-gone' },
   'request-decided': { code: 'request-decided', state: 'succeeded' },
   'request-expired': { code: 'request-expired' },
+  'already-requested': { code: 'already-requested', env: 'staging', version: 'v3.0.0', runId: 'fd-1', state: 'pending', link: 'https://slack.example/archives/C1/p1' },
+  overtaken: { code: 'overtaken', env: 'staging', by: 'fd-2', version: 'v3.1.0' },
   'environment-gone': { code: 'environment-gone', env: 'qa' },
   'cannot-post': { code: 'cannot-post', reason: 'not_in_channel' },
   'env-moved': { code: 'env-moved', env: 'staging', running: [{ app: 'backend', tag: EVIL }] },

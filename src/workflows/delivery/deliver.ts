@@ -4,6 +4,7 @@ import { isActive, type ActiveState } from '../../domain/requestStates.js';
 import type { DeployRequest, RequestOutcome } from '../../domain/types.js';
 import type { WorkflowDeps } from '../context.js';
 import { environmentOf, runOf } from '../requests.js';
+import { closeOvertaken } from '../overtaken.js';
 import { followCanary } from './canary.js';
 import { commitOrAbort, followAbort } from './abort.js';
 import type { Step, StepContext } from './step.js';
@@ -70,5 +71,6 @@ async function finish(deps: WorkflowDeps, request: DeployRequest, outcome: Extra
   }
   deps.metrics.workflowOutcome(ended.kind, to);
   deps.events.show(run, ended);
+  if (outcome.result === 'succeeded') await closeOvertaken(deps, ended).catch((err: unknown) => deps.log.warn({ err, runId: ended.id }, 'could not close overtaken requests'));
   return ended;
 }
