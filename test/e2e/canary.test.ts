@@ -1,8 +1,8 @@
 // End to end: a production deploy follows Argo CD and then the Flagger Canary of the app it changes, to its verdict.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kustomization } from '../../src/sandbox/world.js';
-import { eventually, startFlightdeck, type Running } from './harness.js';
-import { lastRequest, requests, threadOf } from './slackView.js';
+import { eventually, startFlightdeck, type Running } from '../support/harness.js';
+import { lastRequest, requests, threadOf } from '../support/slack-view.js';
 
 const STAGING = 'k8s/overlays/staging/kustomization.yaml';
 

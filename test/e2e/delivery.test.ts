@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { EXAMPLE_CONFIG, kustomization, startWorld } from '../../src/sandbox/world.js';
-import { eventually, startFlightdeck, type Running } from './harness.js';
-import { lastRequest, requests, threadOf } from './slackView.js';
+import { eventually, startFlightdeck, type Running } from '../support/harness.js';
+import { lastRequest, requests, threadOf } from '../support/slack-view.js';
 
 let fd: Running | undefined;
 afterEach(async () => {

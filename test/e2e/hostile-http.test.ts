@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, MAX_LINE_BYTES } from '../../src/runtime/logger.js';
 import { postToSlackEndpoint, signSlackRequest, slashCommandBody } from '../../src/sandbox/slack/requests.js';
 import { SIGNING_SECRET } from '../../src/sandbox/world.js';
-import { startFlightdeck, type Running } from './harness.js';
+import { startFlightdeck, type Running } from '../support/harness.js';
 
 let fd: Running;
 const lines: string[] = [];

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/runtime/logger.js';
 import { postToSlackEndpoint, slashCommandBody } from '../../src/sandbox/slack/requests.js';
 import { BOT_TOKEN, GITHUB_TOKEN, SIGNING_SECRET } from '../../src/sandbox/world.js';
-import { eventually, startFlightdeck, type Running } from './harness.js';
-import { lastRequest, requests } from './slackView.js';
+import { eventually, startFlightdeck, type Running } from '../support/harness.js';
+import { lastRequest, requests } from '../support/slack-view.js';
 
 const lines: string[] = [];
 let fd: Running;

@@ -1,8 +1,8 @@
 // End to end: the escalation clock (store timers, a manual clock), Acknowledge, Escalate, restarts, two processes, pager retries.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFlightdeck } from './harness.js';
-import { eventually } from './harness.js';
-import { card, clickCard, incidentChannel, incidentSlash, members, ROUTING_KEY, said, startIncidentRig, type IncidentRig } from './incidentDriver.js';
+import { startFlightdeck } from '../support/harness.js';
+import { eventually } from '../support/harness.js';
+import { card, clickCard, incidentChannel, incidentSlash, members, ROUTING_KEY, said, startIncidentRig, type IncidentRig } from '../support/incident-driver.js';
 
 let rig: IncidentRig;
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 // End to end: declaring incidents of each severity — channel, invites, topic, pinned card, paging, the external pager.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually } from './harness.js';
-import { card, createdChannels, incidentChannel, incidentSlash, members, ROUTING_KEY, said, startIncidentRig, type IncidentRig } from './incidentDriver.js';
+import { eventually } from '../support/harness.js';
+import { card, createdChannels, incidentChannel, incidentSlash, members, ROUTING_KEY, said, startIncidentRig, type IncidentRig } from '../support/incident-driver.js';
 
 let rig: IncidentRig;
 beforeEach(async () => {

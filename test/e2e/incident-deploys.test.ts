@@ -3,9 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { EXAMPLE_CONFIG, kustomization } from '../../src/sandbox/world.js';
-import { startFlightdeck, type Running } from './harness.js';
-import { clickCard, incidentChannel, incidentSlash, said, startIncidentRig, submitView, viewsOpened, type IncidentRig } from './incidentDriver.js';
-import { buttonsOf, lastRequest, requests, threadOf } from './slackView.js';
+import { startFlightdeck, type Running } from '../support/harness.js';
+import { clickCard, incidentChannel, incidentSlash, said, startIncidentRig, submitView, viewsOpened, type IncidentRig } from '../support/incident-driver.js';
+import { buttonsOf, lastRequest, requests, threadOf } from '../support/slack-view.js';
 
 const STAGING = 'k8s/overlays/staging/kustomization.yaml';
 const PROD = 'k8s/overlays/production/kustomization.yaml';

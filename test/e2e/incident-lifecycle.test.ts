@@ -1,8 +1,8 @@
 // End to end: re-grade, updates, commander hand-over, resolve with summary and postmortem, answers outside a channel, escaping.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually } from './harness.js';
-import { card, incidentChannel, incidentSlash, members, said, startIncidentRig, submitView, viewsOpened, type IncidentRig } from './incidentDriver.js';
-import { privateTo } from './slackView.js';
+import { eventually } from '../support/harness.js';
+import { card, incidentChannel, incidentSlash, members, said, startIncidentRig, submitView, viewsOpened, type IncidentRig } from '../support/incident-driver.js';
+import { privateTo } from '../support/slack-view.js';
 
 let rig: IncidentRig;
 beforeEach(async () => {

@@ -1,8 +1,8 @@
 // End to end: signed slash commands and clicks against the running app; effects checked in git, the cluster fake and Slack.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kustomization } from '../../src/sandbox/world.js';
-import { startFlightdeck, type Running } from './harness.js';
-import { answersTo, lastRequest, privateTo, requests, threadOf } from './slackView.js';
+import { startFlightdeck, type Running } from '../support/harness.js';
+import { answersTo, lastRequest, privateTo, requests, threadOf } from '../support/slack-view.js';
 
 const STAGING = 'k8s/overlays/staging/kustomization.yaml';
 const PROD = 'k8s/overlays/production/kustomization.yaml';

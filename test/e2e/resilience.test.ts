@@ -2,8 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { kustomization } from '../../src/sandbox/world.js';
-import { eventually, startFlightdeck, type Running } from './harness.js';
-import { lastRequest, privateTo, requests, threadOf } from './slackView.js';
+import { eventually, startFlightdeck, type Running } from '../support/harness.js';
+import { lastRequest, privateTo, requests, threadOf } from '../support/slack-view.js';
 
 const STAGING = 'k8s/overlays/staging/kustomization.yaml';
 let fd: Running | undefined;

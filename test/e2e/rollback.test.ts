@@ -2,8 +2,8 @@
 // also during locks; with a canary still analysing, it aborts the canary through Flagger's rollback gate instead.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kustomization } from '../../src/sandbox/world.js';
-import { startFlightdeck, type Running } from './harness.js';
-import { buttonsOf, lastRequest, privateTo, requests, threadOf } from './slackView.js';
+import { startFlightdeck, type Running } from '../support/harness.js';
+import { buttonsOf, lastRequest, privateTo, requests, threadOf } from '../support/slack-view.js';
 
 const STAGING = 'k8s/overlays/staging/kustomization.yaml';
 const PROD = 'k8s/overlays/production/kustomization.yaml';

@@ -1,7 +1,7 @@
 // End to end: timers fire from the real cron tick, and a timer that came due while no process ran fires right after the start.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/runtime/clock.js';
-import { startFlightdeck, type Running } from './harness.js';
+import { startFlightdeck, type Running } from '../support/harness.js';
 
 let fd: Running | undefined;
 afterEach(async () => {

@@ -1,8 +1,8 @@
 // End to end: text from outside (Argo CD messages, overlay tags) is escaped once for Slack and left as it is for GitHub and the record.
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXAMPLE_CONFIG, kustomization } from '../../src/sandbox/world.js';
-import { eventually, startFlightdeck, type Running } from './harness.js';
-import { lastRequest, threadOf } from './slackView.js';
+import { eventually, startFlightdeck, type Running } from '../support/harness.js';
+import { lastRequest, threadOf } from '../support/slack-view.js';
 
 let fd: Running | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { canaryConfigWarnings, canaryPlan, metricVerdict, planMaxWeight, planSte
 import { parseCanaryStatusCommand } from '../../src/domain/canaryCommand.js';
 import { CanaryRefusal } from '../../src/domain/canaryProblems.js';
 import { builtinQuery, renderQuery } from '../../src/domain/canaryQueries.js';
-import { loadConfigText } from './canaryConfig.js';
+import { loadConfigText } from '../support/canary-config.js';
 
 describe('canary plan', () => {
   it('reads stepWeight/maxWeight, a stepWeights list, and blue/green iterations', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeployCommand, parseSeverity } from '../../src/domain/commands.js';
 import { UserError } from '../../src/domain/errors.js';
-import { exampleConfig } from './domain-fixtures.js';
+import { exampleConfig } from '../support/domain-fixtures.js';
 import { said } from '../support/refusals.js';
 
 const config = exampleConfig();

@@ -1,7 +1,7 @@
 // Environments by name or alias, and the promotion order.
 import { describe, expect, it } from 'vitest';
 import { appsOf, findEnvironment, nextOf, previousOf, promotionPath, resolveEnvironment } from '../../src/domain/environments.js';
-import { exampleConfig } from './domain-fixtures.js';
+import { exampleConfig } from '../support/domain-fixtures.js';
 import { said } from '../support/refusals.js';
 
 const config = exampleConfig();

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveEnvironment } from '../../src/domain/environments.js';
 import { approvalProblem, canRequest, isInAudience, policyFor } from '../../src/domain/policy.js';
-import { exampleConfig } from './domain-fixtures.js';
+import { exampleConfig } from '../support/domain-fixtures.js';
 
 const config = exampleConfig();
 const members = new Map([['S0EXEC', ['U0ALICE', 'U0BOB']], ['S0DEVS', ['U0DEV']], ['S0ONCALL', ['U0PAGER']]]);

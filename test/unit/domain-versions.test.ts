@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/domain/errors.js';
 import { checkVersion, imageTagFor, isCommitSha, isOciTag, isSemverTag, refFor, versionOfTag } from '../../src/domain/versions.js';
-import { exampleConfig } from './domain-fixtures.js';
+import { exampleConfig } from '../support/domain-fixtures.js';
 import { said } from '../support/refusals.js';
 
 const config = exampleConfig();

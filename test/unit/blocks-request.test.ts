@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ACTION_APPROVE, ACTION_REJECT, requestMessage } from '../../src/adapters/slack/blocks/request.js';
 import type { AppChange, DeployRequest, RequestState } from '../../src/domain/types.js';
 import type { RequestView } from '../../src/ports.js';
-import { allText, expectWithinLimits } from './blocks.limits.js';
+import { allText, expectWithinLimits } from '../support/blocks-limits.js';
 
 const HOUR = 3_600_000;
 

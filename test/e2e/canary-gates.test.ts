@@ -2,8 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canaryChecksum } from '../../src/sandbox/kube/flaggerHooks.js';
 import { kubeFaults } from '../../src/sandbox/faults.js';
-import { eventually } from './harness.js';
-import { askGate, canaryStatusOf, press, repliesTo, startCanaryWorld, type CanaryWorld } from './canaryKit.js';
+import { eventually } from '../support/harness.js';
+import { askGate, canaryStatusOf, press, repliesTo, startCanaryWorld, type CanaryWorld } from '../support/canary-kit.js';
 
 let w: CanaryWorld;
 const flagger = () => w.fd.world.kube.flagger;

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
 import type { DeployRequest } from '../../src/domain/types.js';
-import { storeBackends, type StoreDatabase } from './store-backends.js';
+import { storeBackends, type StoreDatabase } from '../support/store-backends.js';
 
 function aRequest(id: string, overrides: Partial<DeployRequest> = {}): DeployRequest {
   return {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/adapters/store/sqlite.js';
 import { migrationSql, migrations, SCHEMA_MIGRATIONS_SQL } from '../../src/adapters/store/migrations.js';
-import { raceOnOneFile } from './store-threads.js';
+import { raceOnOneFile } from '../support/store-threads.js';
 
 let dir: string;
 beforeEach(() => {

@@ -1,8 +1,8 @@
 // End to end: writes whose answers were lost are recognised as our own afterwards (the run's trailer in git, the revision
 // on the Argo CD operation), and a delivery stopped in `approved` or `committed` resumes without a second commit or sync.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFlightdeck, type Running } from './harness.js';
-import { lastRequest, threadOf } from './slackView.js';
+import { startFlightdeck, type Running } from '../support/harness.js';
+import { lastRequest, threadOf } from '../support/slack-view.js';
 
 const STAGING_FILE = '/repos/acme/gitops/contents/k8s/overlays/staging/kustomization.yaml';
 const STAGING_APP = /\/apis\/argoproj\.io\/v1alpha1\/namespaces\/argocd\/applications\/shop-staging$/;

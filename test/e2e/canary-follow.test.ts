@@ -1,7 +1,7 @@
 // End to end: Follow posts a canary's analysis in the thread from one Kubernetes watch, across dropped watches and restarts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually } from './harness.js';
-import { canaryStatusOf, press, repliesTo, startCanaryWorld, type CanaryWorld } from './canaryKit.js';
+import { eventually } from '../support/harness.js';
+import { canaryStatusOf, press, repliesTo, startCanaryWorld, type CanaryWorld } from '../support/canary-kit.js';
 
 let w: CanaryWorld;
 const flagger = () => w.fd.world.kube.flagger;

@@ -1,7 +1,7 @@
 // The IncidentStore part of the Store contract, run against every backend in store-backends.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
-import { storeBackends, type StoreDatabase } from './store-backends.js';
+import { storeBackends, type StoreDatabase } from '../support/store-backends.js';
 
 describe.each(storeBackends)('Store contract, incidents: $name', (backend) => {
   let db: StoreDatabase;

@@ -1,7 +1,7 @@
 // End to end: `/canary-status` reads the Flagger Canary through the Kubernetes fake and metric values from the Prometheus fake.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually } from './harness.js';
-import { canaryStatusOf, startCanaryWorld, type CanaryWorld } from './canaryKit.js';
+import { eventually } from '../support/harness.js';
+import { canaryStatusOf, startCanaryWorld, type CanaryWorld } from '../support/canary-kit.js';
 
 let w: CanaryWorld;
 const flagger = () => w.fd.world.kube.flagger;

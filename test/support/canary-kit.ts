@@ -4,7 +4,7 @@ import { startPrometheusFake, type PrometheusFake } from '../../src/sandbox/prom
 import { EXAMPLE_CONFIG, SIGNING_SECRET, startWorld } from '../../src/sandbox/world.js';
 import { canaryChecksum } from '../../src/sandbox/kube/flaggerHooks.js';
 import { eventually, startFlightdeck, type Running } from './harness.js';
-import { buttonsOf } from './slackView.js';
+import { buttonsOf } from './slack-view.js';
 
 export interface CanaryWorld {
   fd: Running;

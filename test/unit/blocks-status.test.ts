@@ -4,7 +4,7 @@ import { deployHelp } from '../../src/adapters/slack/blocks/help.js';
 import { lockMessage, unlockMessage } from '../../src/adapters/slack/blocks/lock.js';
 import { statusMessage } from '../../src/adapters/slack/blocks/status.js';
 import type { EnvironmentStatus, Lock } from '../../src/domain/types.js';
-import { allText, expectWithinLimits } from './blocks.limits.js';
+import { allText, expectWithinLimits } from '../support/blocks-limits.js';
 
 const NOW = 1_700_000_000_000;
 const lock: Lock = { env: 'production', owner: 'U0LEAD', reason: 'db migration <!channel> <https://evil|here>', since: NOW, until: NOW + 2 * 3_600_000 };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseLine } from '../../src/sandbox/seedSources.js';
 import { seededWorld } from '../../src/sandbox/seedGitops.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/web/sandbox.js';
-import { eventually } from './harness.js';
+import { eventually } from '../support/harness.js';
 
 function overlay(env: string, tag: string): string {
   return `# ${env}: tags written by CI and Flightdeck

@@ -9,7 +9,7 @@ import { KubeCluster } from '../../src/adapters/kube/cluster.js';
 import { DeferredCluster } from '../../src/adapters/kube/deferred.js';
 import { loadKubeConfig } from '../../src/adapters/kube/kubeconfig.js';
 import { startKubeFake, type KubeFake } from '../../src/sandbox/kube/server.js';
-import { ChartFailure, renderChart } from './chartRender.js';
+import { ChartFailure, renderChart } from '../support/chart-render.js';
 
 const CHART = 'helm/flightdeck';
 

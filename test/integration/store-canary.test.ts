@@ -1,7 +1,7 @@
 // Store contract for canary gates and followers, run against every backend: revisions supersede, gates open once, rows survive a reopen.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
-import { storeBackends, type StoreDatabase } from './store-backends.js';
+import { storeBackends, type StoreDatabase } from '../support/store-backends.js';
 
 const REV = { namespace: 'production', canary: 'backend', checksum: 'c1', appliedSpec: 'spec-1', firstSeen: 1_000 };
 const PROMOTE = { namespace: 'production', canary: 'backend', checksum: 'c1', gate: 'promote' as const };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promoteStaging } from '../../src/sandbox/promotion.js';
-import { startFlightdeck, type Running } from '../e2e/harness.js';
+import { startFlightdeck, type Running } from '../support/harness.js';
 
 /**
  * Bot-token scopes that allow each Web API method (docs.slack.dev/reference/methods/<method>, "Required scopes");

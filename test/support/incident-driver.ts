@@ -5,7 +5,7 @@ import { startPagerFake, type PagerFake } from '../../src/sandbox/pager/server.j
 import { blockActionBody, postToSlackEndpoint } from '../../src/sandbox/slack/requests.js';
 import { EXAMPLE_CONFIG, SIGNING_SECRET, startWorld } from '../../src/sandbox/world.js';
 import { eventually, startFlightdeck, type Running } from './harness.js';
-import { buttonsOf } from './slackView.js';
+import { buttonsOf } from './slack-view.js';
 
 export const ROUTING_KEY = 'R0UTINGKEY0123456789abcdef012345';
 

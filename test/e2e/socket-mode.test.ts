@@ -1,8 +1,8 @@
 // Socket Mode: with SLACK_APP_TOKEN set, commands arrive over a WebSocket (a local stand-in for Slack's endpoint).
 import { afterEach, describe, expect, it } from 'vitest';
 import { slashCommandPayload } from '../../src/sandbox/slack/requests.js';
-import { eventually, startFlightdeck, type Running } from './harness.js';
-import { lastRequest } from './slackView.js';
+import { eventually, startFlightdeck, type Running } from '../support/harness.js';
+import { lastRequest } from '../support/slack-view.js';
 
 let fd: Running | undefined;
 afterEach(async () => {

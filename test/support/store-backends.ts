@@ -42,5 +42,5 @@ export const storeBackends: StoreBackend[] = [sqliteFile];
 
 // PostgreSQL: push a backend here that creates a fresh schema per database when the URL is set.
 if (process.env.FLIGHTDECK_TEST_POSTGRES_URL) {
-  throw new Error('FLIGHTDECK_TEST_POSTGRES_URL is set, but there is no PostgresStore yet: add its backend in test/unit/store-backends.ts');
+  throw new Error('FLIGHTDECK_TEST_POSTGRES_URL is set, but there is no PostgresStore yet: add its backend in test/support/store-backends.ts');
 }
