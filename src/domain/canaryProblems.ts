@@ -1,5 +1,5 @@
 // Why a canary command or button was refused, as data (to join the shared Problem union at integration); the edge words it.
-import type { AudienceRef, Problem } from './problems.js';
+import { UserError, type AudienceRef, type Problem } from './problems.js';
 import type { GateKind } from './canaryGates.js';
 
 export type CanaryProblemOnly =
@@ -12,14 +12,8 @@ export type CanaryProblemOnly =
   | { code: 'canary-unreadable'; canary: string; namespace: string; reason: 'missing' | 'no-crd' | 'error'; detail?: string }
   | { code: 'canary-gate-approved'; canary: string; gate: GateKind };
 
-/** A canary problem, or any of the shared ones (unknown environment, unknown app). */
-export type CanaryProblem = CanaryProblemOnly | Problem;
+/** A canary problem, or any of the shared ones (unknown environment, unknown app): the shared union holds them all. */
+export type CanaryProblem = Problem;
 
-/** Thrown by the canary workflows; the Slack adapter words the problem for the person. */
-export class CanaryRefusal extends Error {
-  override readonly name = 'CanaryRefusal';
-
-  constructor(readonly problem: CanaryProblem) {
-    super(`refused: ${problem.code}`);
-  }
-}
+/** Thrown by the canary workflows: a UserError like every refusal; the edge words the problem for the person. */
+export class CanaryRefusal extends UserError {}

@@ -1,6 +1,7 @@
 // What happens to an incident, as data (the timeline), and why Flightdeck refuses an incident command: the edge words both.
 import type { Audience, IncidentsConfigView } from './incidentPolicy.js';
 import type { Severity } from './incidents.js';
+import { UserError } from './problems.js';
 
 export type PagerAction = 'trigger' | 'acknowledge' | 'resolve';
 
@@ -48,12 +49,10 @@ export type IncidentProblem =
   | { code: 'deploy-not-failed'; runId: string }
   | { code: 'incident-freeze'; env: string; number: number; severity: Severity; title: string; channel: string | null };
 
-/** A refusal the person can act on; the edge words `problem` for its audience. */
-export class IncidentRefusal extends Error {
-  override readonly name = 'IncidentRefusal';
-
-  constructor(readonly problem: IncidentProblem) {
-    super(`refused: ${problem.code}`);
+/** A refusal the person can act on: a UserError like every refusal; the edge words `problem` for its audience. */
+export class IncidentRefusal extends UserError {
+  constructor(override readonly problem: IncidentProblem) {
+    super(problem);
   }
 }
 

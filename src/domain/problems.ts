@@ -1,4 +1,5 @@
 // Why Flightdeck refused or stopped something, as data: a code and its parameters. The edge words it for its audience.
+import type { CanaryProblemOnly } from './canaryProblems.js';
 import type { IncidentProblem } from './incidentEvents.js';
 import type { Lock } from './types.js';
 
@@ -22,7 +23,7 @@ export type UsageHint =
  * Every refusal and failure reason Flightdeck gives a person. Parameters are raw (never escaped); where text comes
  * from outside (YAML, Argo CD, Flagger), it is a parameter too, so each audience escapes it exactly once.
  */
-export type Problem = CoreProblem | IncidentProblem;
+export type Problem = CoreProblem | IncidentProblem | CanaryProblemOnly;
 
 /** The refusals and failures of deploys, rollbacks and locks. */
 export type CoreProblem =

@@ -1,5 +1,7 @@
 // Words every refusal and failure reason (a Problem) for one audience; the only place these sentences are written.
+import type { CanaryProblemOnly } from '../domain/canaryProblems.js';
 import type { IncidentProblem } from '../domain/incidentEvents.js';
+import { wordCanaryProblem } from './canary.js';
 import type { AudienceRef, CoreProblem, Problem, UsageHint } from '../domain/problems.js';
 import { incidentProblemText } from './incidentEvents.js';
 import { formatDuration } from '../domain/durations.js';
@@ -71,9 +73,15 @@ function isIncidentProblem(p: Problem): p is IncidentProblem {
   return INCIDENT_CODES.has(p.code);
 }
 
+const CANARY_CODES = new Set<string>([
+  'canary-usage', 'no-canaries', 'canary-not-for-app', 'not-canary-approver', 'canary-moved-on', 'canary-not-asked', 'canary-unreadable', 'canary-gate-approved',
+] satisfies Array<CanaryProblemOnly['code']>);
+
 /** One problem as one or more sentences for the audience. */
 export function wordProblem(p: Problem, w: Words): string {
-  return isIncidentProblem(p) ? incidentProblemText(w, p) : wordCoreProblem(p, w);
+  if (isIncidentProblem(p)) return incidentProblemText(w, p);
+  if (CANARY_CODES.has(p.code)) return wordCanaryProblem(p, w);
+  return wordCoreProblem(p as CoreProblem, w);
 }
 
 function wordCoreProblem(p: CoreProblem, w: Words): string {

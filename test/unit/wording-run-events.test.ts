@@ -131,6 +131,14 @@ const PROBLEMS: { [C in ProblemCode]: Extract<Problem, { code: C }> } = {
   'incident-channel-failed': { code: 'incident-channel-failed', reason: EVIL },
   'deploy-not-failed': { code: 'deploy-not-failed', runId: 'fd-1' },
   'incident-freeze': { code: 'incident-freeze', env: 'production', number: 4, severity: 'sev1', title: EVIL, channel: 'C0INC4' },
+  'canary-usage': { code: 'canary-usage', got: EVIL },
+  'no-canaries': { code: 'no-canaries', env: 'staging', withCanary: ['production'] },
+  'canary-not-for-app': { code: 'canary-not-for-app', app: EVIL, env: 'production' },
+  'not-canary-approver': { code: 'not-canary-approver', env: 'production', gate: 'promote', approvers: { users: [], groups: ['S0EXEC'] } },
+  'canary-moved-on': { code: 'canary-moved-on', canary: 'backend', shown: 'spec-1', now: 'spec-2' },
+  'canary-not-asked': { code: 'canary-not-asked', canary: 'backend', gate: 'rollback' },
+  'canary-unreadable': { code: 'canary-unreadable', canary: 'backend', namespace: 'production', reason: 'error', detail: EVIL },
+  'canary-gate-approved': { code: 'canary-gate-approved', canary: 'backend', gate: 'promote' },
 };
 
 describe('run events in Slack', () => {

@@ -6,25 +6,15 @@ import type { CanaryStatusEntry, CanaryStatusReport, MetricReading } from '../..
 import { ACTIVE_PHASES } from '../../../workflows/canaryStatus.js';
 import { wordCanaryProblem } from '../../../wording/canary.js';
 import type { Words } from '../../../wording/words.js';
-import { code, escapeMrkdwn, group, link, user } from '../mrkdwn.js';
+import { code, escapeMrkdwn, group, link, slackWords, user } from '../mrkdwn.js';
 import { actions, button, context, header, section, slackDate, type SlackMessage } from './kit.js';
 
 export const ACTION_CANARY_PROMOTE = 'canary_promote';
 export const ACTION_CANARY_ABORT = 'canary_abort';
 export const ACTION_CANARY_FOLLOW = 'canary_follow';
 
-/** Slack mrkdwn pieces (to give way to the shared Slack Words when it lands). */
-export const mrkdwnWords: Words = {
-  text: escapeMrkdwn,
-  code,
-  bold: (s) => `*${escapeMrkdwn(s)}*`,
-  user,
-  group,
-  channel: (id) => (/^[CGD][A-Z0-9]+$/.test(id) ? `<#${id}>` : escapeMrkdwn(id)),
-  link: (url, label) => (url ? link(url, label) : escapeMrkdwn(label)),
-  date: slackDate,
-  emoji: (name) => `:${name}:`,
-};
+/** The Slack words (src/adapters/slack/mrkdwn.ts), under the name the canary modules use. */
+export const mrkdwnWords: Words = slackWords;
 
 /** A button's value: which environment's canary, and the revision the person saw (re-checked at click time). */
 export function canaryButtonValue(env: string, appliedSpec: string | null): string {
