@@ -18,6 +18,15 @@ export interface GitCommit {
   message: string;
 }
 
+/** An annotated tag object (`git tag -a`): it names its target and carries a tagger and a message. */
+export interface GitTagObject {
+  sha: string;
+  tag: string;
+  object: { sha: string; type: string };
+  tagger: GitPerson;
+  message: string;
+}
+
 export interface CommitInput {
   branch: string;
   files: Record<string, string | Buffer | null>;
@@ -177,6 +186,44 @@ export class GitRepo {
 
   async deleteRef(fullRef: string): Promise<void> {
     await run(this.dir, ['update-ref', '-d', fullRef]);
+  }
+
+  /** The type of an object (commit, tag, tree, blob), or null when there is none with that sha. */
+  async objectType(sha: string): Promise<string | null> {
+    if (!/^[0-9a-f]{40}$/.test(sha)) return null;
+    try {
+      return await runText(this.dir, ['cat-file', '-t', sha]);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Writes an annotated tag object for a commit and points refs/tags/<name> at it; returns the tag object's sha. */
+  async annotatedTag(name: string, target: string, message: string, tagger: { name: string; email: string }): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const ident = `${tagger.name.replace(/[<>\n]/g, '')} <${tagger.email.replace(/[<>\n]/g, '')}> ${now} +0000`;
+    const body = `object ${target}\ntype commit\ntag ${name}\ntagger ${ident}\n\n${message.replace(/\n*$/, '\n')}`;
+    const sha = await runText(this.dir, ['mktag'], { input: body });
+    await this.updateRef(`refs/tags/${name}`, sha);
+    return sha;
+  }
+
+  /** The annotated tag object with this sha, or null when the sha names no tag object. */
+  async tagObject(sha: string): Promise<GitTagObject | null> {
+    if ((await this.objectType(sha)) !== 'tag') return null;
+    const raw = (await run(this.dir, ['cat-file', 'tag', sha])).toString('utf8');
+    const split = raw.indexOf('\n\n');
+    const header = split < 0 ? raw : raw.slice(0, split);
+    const field = (key: string): string => new RegExp(`^${key} (.*)$`, 'm').exec(header)?.[1] ?? '';
+    const who = /^(.*) <(.*)> (\d+) ([+-]\d{4})$/.exec(field('tagger'));
+    const date = who ? new Date(Number(who[3]) * 1000).toISOString().replace('.000Z', 'Z') : '';
+    return {
+      sha,
+      tag: field('tag'),
+      object: { sha: field('object'), type: field('type') },
+      tagger: { name: who?.[1] ?? '', email: who?.[2] ?? '', date },
+      message: split < 0 ? '' : raw.slice(split + 2),
+    };
   }
 
   /** Writes one commit on top of the branch (or as its first commit) with the given file changes, in one git fast-import. */

@@ -6,7 +6,9 @@
 // - Only the endpoints Flightdeck uses: repository, contents (GET/PUT), commits (list/get), compare,
 //   check runs and combined status of a ref, statuses (POST), deployments and their statuses,
 //   issues (create; list filtered by state and labels, newest first, one page),
-//   git refs (get/create/update/delete) and an installation access token for GitHub App auth.
+//   git refs (get/create/update/delete), annotated tag objects (get) and an installation access token for GitHub App auth.
+// - Annotated tags come only from `tag(..., { message })` (there is no POST git/tags); a tag's ref answers object.type
+//   'tag' and git/tags/{sha} dereferences it; check runs, statuses, commits and compares by `tags/<name>` reach the commit.
 //   Anything else is 404 `{message:'Not Found'}`.
 // - Authentication: one token for everything (no scopes, no per-repo permissions); App JWTs are
 //   accepted without checking the signature. No rate limits, no ETags/conditional requests.
@@ -48,8 +50,8 @@ export interface GitHubFake {
   createRepo(fullName: string, files: Record<string, string>, opts?: { branch?: string; message?: string }): Promise<string>;
   /** null deletes a file; returns the new head sha */
   commit(fullName: string, files: Record<string, string | null>, opts?: { message?: string; branch?: string; author?: string }): Promise<string>;
-  /** lightweight tag, default head of the default branch */
-  tag(fullName: string, tag: string, sha?: string): Promise<void>;
+  /** a tag of a commit (default: head of the default branch); lightweight, or annotated (`git tag -a`) when given a message */
+  tag(fullName: string, tag: string, sha?: string, opts?: { message: string; tagger?: string }): Promise<void>;
   /** a new check run on the commit (the newest per name is the one GitHub shows); null conclusion = in_progress */
   setCheckRun(fullName: string, sha: string, name: string, conclusion: CheckConclusion | null): void;
   setStatus(fullName: string, sha: string, context: string, state: 'success' | 'failure' | 'error' | 'pending'): void;
@@ -180,11 +182,13 @@ export async function startGitHubFake(opts: { root?: string; token?: string; lat
       return commit.sha;
     },
 
-    async tag(fullName, tag, sha) {
+    async tag(fullName, tag, sha, o) {
       const repo = repoOf(fullName);
       const target = await repo.git.resolve(sha ?? repo.defaultBranch);
       if (!target) throw new Error(`GitHub fake: ${fullName} has no commit ${sha}`);
-      await serialized(repo, () => repo.git.updateRef(`refs/tags/${tag}`, target));
+      if (!o) return serialized(repo, () => repo.git.updateRef(`refs/tags/${tag}`, target));
+      const tagger = o.tagger ?? state.login;
+      await serialized(repo, () => repo.git.annotatedTag(tag, target, o.message, { name: tagger, email: emailOf(tagger) }));
     },
 
     setCheckRun(fullName, sha, name, conclusion) {
