@@ -48,12 +48,12 @@ async function ackLoad(url: string, world: World, text: string, perSecond: numbe
   return times.sort((a, b) => a - b);
 }
 
-/** Sequential GitHub round trips among calls: the longest chain in which each call starts after the previous one ended. */
-function roundTrips(calls: Array<{ startedAt: number; endedAt: number }>): number {
-  const sorted = [...calls].sort((a, b) => a.startedAt - b.startedAt);
+/** Sequential round trips among calls: the longest chain in which each call starts after the previous one ended. */
+function roundTrips(calls: Array<{ startedAt?: number | undefined; endedAt?: number | undefined }>): number {
+  const sorted = [...calls].sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
   const depth: number[] = [];
   sorted.forEach((call, i) => {
-    depth[i] = 1 + Math.max(0, ...sorted.slice(0, i).map((prev, j) => (prev.endedAt <= call.startedAt ? depth[j]! : 0)));
+    depth[i] = 1 + Math.max(0, ...sorted.slice(0, i).map((prev, j) => ((prev.endedAt ?? Infinity) <= (call.startedAt ?? 0) ? depth[j]! : 0)));
   });
   return Math.max(0, ...depth);
 }
@@ -97,6 +97,11 @@ async function main(): Promise<void> {
   const requestTrips = roundTrips(world.github.calls.slice(run.beforeCommand.github, run.beforeApprove.github));
   const commitCalls = world.github.calls.slice(run.beforeApprove.github);
   const commitTrips = roundTrips(commitCalls.slice(0, commitCalls.findIndex((c) => c.method === 'PUT' && c.status < 300) + 1));
+  // approve -> sync requested: the GitHub chain up to the commit, then the Kubernetes chain up to the accepted sync write
+  const kubeAfter = world.kube.calls.slice(run.beforeApprove.kube).filter((c) => !c.path.includes('watch') && c.query?.includes('watch=') !== true);
+  const syncWrite = kubeAfter.findIndex((c) => c.method === 'PATCH' && (c.body as { operation?: unknown } | undefined)?.operation && (c.status ?? 0) < 300);
+  const putEnded = commitCalls.find((c) => c.method === 'PUT' && c.status < 300)?.endedAt ?? 0;
+  const syncKubeTrips = roundTrips(kubeAfter.slice(0, syncWrite + 1).filter((c) => (c.startedAt ?? 0) >= putEnded));
   const total = callsSince(world, run.beforeCommand);
   const afterApprove = callsSince(world, run.beforeApprove);
   await new Promise((r) => setTimeout(r, 2_000));
@@ -116,10 +121,10 @@ async function main(): Promise<void> {
     `idle RSS                  median ${pct(starts.rss, 50).toFixed(1)} MB, max ${pct(starts.rss, 100).toFixed(1)} MB over ${starts.rss.length} starts (${mb(starts.rss)}); ${rssAfter.toFixed(1)} MB after the promotion`,
     `idle RSS, glibc defaults  ${mb(glibcDefaults.rss)} MB (without npm start's MALLOC_ARENA_MAX=2)`,
     `slash command ack         ${ms(run.ackMs)}`,
-    `command -> request posted ${ms(run.postedMs)}: ${requestTrips} sequential GitHub round trips (${time(run.postedMs)})  calls: ${JSON.stringify(requestCalls)}`,
-    `approve -> commit         ${ms(run.commitMs)}: ${commitTrips} sequential GitHub round trips (${time(run.commitMs)})`,
-    `approve -> sync requested ${ms(run.syncMs)} (${time(run.syncMs)})  calls to healthy: ${JSON.stringify(afterApprove)}`,
-    `upstream calls, whole promotion: ${JSON.stringify(total)}`,
+    `command -> request posted ${ms(run.postedMs)}: ${requestTrips} sequential GitHub round trips (before: 2) (${time(run.postedMs)})  calls: ${JSON.stringify(requestCalls)}`,
+    `approve -> commit         ${ms(run.commitMs)}: ${commitTrips} sequential GitHub round trips (before: 2) (${time(run.commitMs)})`,
+    `approve -> sync requested ${ms(run.syncMs)}: ${commitTrips} GitHub + ${syncKubeTrips} Kubernetes round trips after the commit (before: 2 + 2) (${time(run.syncMs)})  calls to healthy: ${JSON.stringify(afterApprove)}`,
+    `upstream calls, whole promotion: ${JSON.stringify(total)} (GitHub before: 10)`,
     `ack under ${loadCount} commands at 100/s: Flightdeck p50 ${ms(pct(fdAcks, 50))} p99 ${ms(pct(fdAcks, 99))}` +
       (bare ? `; bare Bolt p50 ${ms(pct(bareAcks, 50))} p99 ${ms(pct(bareAcks, 99))}; ratio p99 ${(pct(fdAcks, 99) / pct(bareAcks, 99)).toFixed(2)}x` : '; bare Bolt did not start'),
   ];

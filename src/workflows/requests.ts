@@ -3,6 +3,7 @@ import type { EnvironmentConfig } from '../domain/config.js';
 import { UserError } from '../domain/problems.js';
 import { policyFor } from '../domain/policy.js';
 import type { DeployRequest } from '../domain/types.js';
+import type { Config } from '../domain/config.js';
 import type { ArgoAppRef, RequestView, RunRef } from '../ports.js';
 import type { WorkflowDeps } from './context.js';
 
@@ -24,7 +25,9 @@ export function runOf(request: DeployRequest): RunRef {
 export function viewOf(config: WorkflowDeps['config'], request: DeployRequest): RequestView {
   const env = config.environments.find((e) => e.name === request.env);
   if (!env) return { approvers: { users: [], groups: [] }, gitopsRepo: config.gitops.repo, checks: [] };
-  const canary = request.canaryBaseline !== null && env.canary ? { canary: env.canary.name } : {};
+  // Before the commit, the config says whether the canary analyses an app the request changes; after it, the Canary did.
+  const before = request.commitSha === null && env.canary !== undefined && canaryWatchesAny(config, env.canary.name, request.changes.map((c) => c.app));
+  const canary = env.canary && (request.canaryBaseline !== null || before) ? { canary: env.canary.name } : {};
   const argo = env.argocd.url ? { argoUrl: argoAppUrl(env) } : {};
   return { approvers: policyFor(env, request.kind).approvers, gitopsRepo: config.gitops.repo, checks: env.gates.requiredChecks, ...canary, ...argo };
 }
@@ -37,6 +40,11 @@ export function argoRefOf(env: EnvironmentConfig): ArgoAppRef {
 export function argoAppUrl(env: EnvironmentConfig): string | null {
   if (!env.argocd.url) return null;
   return `${env.argocd.url.replace(/\/+$/, '')}/applications/${encodeURIComponent(env.argocd.namespace)}/${encodeURIComponent(env.argocd.application)}`;
+}
+
+/** Whether a Canary named so would analyse one of the apps (its workload, else an app of that name), per the config. */
+function canaryWatchesAny(config: Config, canary: string, apps: string[]): boolean {
+  return config.apps.some((a) => apps.includes(a.name) && (a.workload?.name ?? a.name) === canary);
 }
 
 export async function refreshPendingGauge(deps: WorkflowDeps): Promise<void> {

@@ -180,3 +180,17 @@ describe('requestMessage limits', () => {
     expect(actionsOf(message)).toHaveLength(1);
   });
 });
+
+describe('request message: what follows the approval', () => {
+  it('says while pending that a canary analysis follows the sync', () => {
+    const pending = requestMessage(request({ state: 'pending', required: 2 }), { ...view, canary: 'backend' });
+    expect(JSON.stringify(pending.blocks)).toContain("After the sync, Flagger's canary backend analyses it before it takes all traffic");
+    expect(JSON.stringify(requestMessage(request({ state: 'pending', required: 2 }), view).blocks)).not.toContain('canary');
+  });
+
+  it('does not call a request that needed no approval "approved"', () => {
+    const text = JSON.stringify(requestMessage(request({ state: 'approved', required: 0, approvals: [] }), view).blocks);
+    expect(text).toContain('No approval needed');
+    expect(text).not.toContain('Approved by');
+  });
+});

@@ -41,6 +41,9 @@ export interface KubeCall {
   body?: unknown;
   /** the answer's status, once sent (a 409 lost a race; a watch has its status when the stream ends) */
   status?: number;
+  /** when the request arrived and its answer was sent (ms since the epoch), for counting sequential round trips */
+  startedAt?: number;
+  endedAt?: number;
 }
 
 export interface KubeFake {
@@ -132,8 +135,12 @@ export async function startKubeFake(opts: { latencyMs?: number; token?: string; 
       body = raw;
     }
     const call: KubeCall = { method: req.method ?? 'GET', path: url.pathname, ...(url.search ? { query: url.search.slice(1) } : {}), ...(contentType ? { contentType } : {}), ...(body !== undefined ? { body } : {}) };
+    call.startedAt = Date.now();
     calls.push(call);
-    res.on('finish', () => (call.status = res.statusCode));
+    res.on('finish', () => {
+      call.status = res.statusCode;
+      call.endedAt = Date.now();
+    });
     fake.onCall?.(call);
     if ((await fake.faults.intercept(req, res)) === 'handled') return;
     if (fake.latencyMs > 0) await sleep(fake.latencyMs);

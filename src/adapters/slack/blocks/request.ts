@@ -39,6 +39,7 @@ export function requestMessage(request: DeployRequest, view: RequestView): Slack
 function summaryLines(request: DeployRequest, view: RequestView): string[] {
   const lines = [checksLine(request, view), approvalsLine(request)];
   if (request.required > 0) lines.push(approversLine(view));
+  if (request.state === 'pending' && view.canary) lines.push(`:hatching_chick: After the sync, Flagger's canary ${escapeMrkdwn(view.canary)} analyses it before it takes all traffic`);
   if (request.state === 'pending' && request.expiresAt !== null) {
     lines.push(`:stopwatch: expires in ${formatDuration(Math.max(0, request.expiresAt - request.createdAt))}`);
   }
