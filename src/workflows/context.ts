@@ -1,6 +1,6 @@
 // What every workflow is given (ports, config, clock, logger) and the small habits they share: run ids and membership.
 import { randomBytes } from 'node:crypto';
-import type { Config } from '../config/schema.js';
+import type { Config } from '../domain/config.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Chat, Clock, Cluster, GitOpsRepo, Metrics, RunEvents, SourceRepos, Store } from '../ports.js';
 
