@@ -65,6 +65,8 @@ export type CoreProblem =
   | { code: 'overtaken'; env: string; by: string; version: string }
   | { code: 'environment-gone'; env: string }
   | { code: 'cannot-post'; reason: string }
+  /** an upstream asked Flightdeck to wait longer than a command may (a rate limit); `retryAfterS` null when it did not say */
+  | { code: 'upstream-limited'; service: 'GitHub' | 'Slack'; retryAfterS: number | null }
   // delivery
   | { code: 'env-moved'; env: string; running: Array<{ app: string; tag: string | null }> }
   // rollbacks

@@ -167,6 +167,10 @@ function wordCoreProblem(p: CoreProblem, w: Words): string {
       return `Environment ${w.text(p.env)} is no longer configured.`;
     case 'cannot-post':
       return `I cannot post the request in this channel (${w.text(p.reason)}). Invite me with ${w.code('/invite @Flightdeck')} or use another channel. Nothing was changed.`;
+    case 'upstream-limited': {
+      const wait = p.retryAfterS === null ? 'a while' : formatDuration(Math.max(1, Math.ceil(p.retryAfterS)) * 1000);
+      return `${p.service} is rate-limiting Flightdeck and asked it to wait ${wait}, longer than a command waits. Nothing was changed by this step; try again after that.`;
+    }
     case 'nothing-to-roll-back':
       return `Nothing to roll back to in ${w.text(p.env)}: the history of its overlay shows no earlier version of ${listOf(p.apps.map((a) => w.text(a)))}. Name one with ${w.code(`/rollback ${p.env} <version>`)} if it ran before.`;
     case 'never-ran':

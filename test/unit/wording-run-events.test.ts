@@ -104,6 +104,7 @@ const PROBLEMS: { [C in ProblemCode]: Extract<Problem, { code: C }> } = {
   overtaken: { code: 'overtaken', env: 'staging', by: 'fd-2', version: 'v3.1.0' },
   'environment-gone': { code: 'environment-gone', env: 'qa' },
   'cannot-post': { code: 'cannot-post', reason: 'not_in_channel' },
+  'upstream-limited': { code: 'upstream-limited', service: 'GitHub', retryAfterS: 120 },
   'env-moved': { code: 'env-moved', env: 'staging', running: [{ app: 'backend', tag: EVIL }] },
   'argo-kept-busy': { code: 'argo-kept-busy', application: 'shop' },
   'sync-failed': { code: 'sync-failed', application: 'shop', phase: 'Error', message: EVIL },
@@ -176,6 +177,11 @@ describe('problems in Slack', () => {
       if (JSON.stringify(problem).includes('<!channel>')) expect(text).toContain('&lt;!channel&gt; &amp; &lt;b&gt;');
     });
   }
+
+  it('says how long an upstream rate limit asked to wait, or that it did not say', () => {
+    expect(wordProblem(PROBLEMS['upstream-limited'], slackWords)).toBe('GitHub is rate-limiting Flightdeck and asked it to wait 2m, longer than a command waits. Nothing was changed by this step; try again after that.');
+    expect(wordProblem({ code: 'upstream-limited', service: 'Slack', retryAfterS: null }, slackWords)).toMatch(/^Slack is rate-limiting Flightdeck and asked it to wait a while/);
+  });
 
   it('leaves outside text as it is in plain words', () => {
     expect(wordProblem(PROBLEMS['sync-failed'], plainWords)).toBe(`Argo CD sync error: ${EVIL}`);

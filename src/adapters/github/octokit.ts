@@ -4,6 +4,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { UserError } from '../../domain/problems.js';
 import { timed } from '../../runtime/timed.js';
 
 export type GitHubAuth = { token: string } | { appId: string; privateKey: string; installationId: string };
@@ -68,6 +69,11 @@ export function createOctokit(opts: OctokitOptions): Octokit {
     if (!IDEMPOTENT.has(options.method)) options.request = { ...options.request, retries: 0 };
   });
 
+  // A rate limit that outlasts the short waits reaches the person as what it is, not as "something failed".
+  octokit.hook.error('request', (error) => {
+    throw rateLimitOf(error) ?? error;
+  });
+
   const onRequest = opts.onRequest;
   if (onRequest) {
     octokit.hook.wrap('request', (request, options) => {
@@ -85,4 +91,32 @@ function withTimeout(inner: typeof globalThis.fetch, ms: number): typeof globalT
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     return inner(input, { ...init, signal });
   };
+}
+
+/** A rate limit GitHub applied nothing under; keeps its HTTP status so callers that read `status` still see one. */
+export class GitHubRateLimitedError extends UserError {
+  constructor(
+    readonly status: number,
+    retryAfterS: number | null,
+    githubMessage: string,
+    options?: { cause: unknown },
+  ) {
+    super({ code: 'upstream-limited', service: 'GitHub', retryAfterS });
+    this.message = `GitHub rate limit (HTTP ${status}, retry after ${retryAfterS ?? 'unsaid'}s): ${githubMessage}`;
+    if (options) this.cause = options.cause;
+  }
+}
+
+/** GitHub's rate-limit answers (docs.github.com "Rate limits for the REST API"): 429, or 403 naming a rate limit. */
+function rateLimitOf(error: unknown): GitHubRateLimitedError | null {
+  const e = error as { status?: unknown; response?: { headers?: Record<string, string | undefined>; data?: { message?: unknown } } } | null;
+  const status = typeof e?.status === 'number' ? e.status : undefined;
+  const headers = e?.response?.headers ?? {};
+  const message = typeof e?.response?.data?.message === 'string' ? e.response.data.message : '';
+  const limited = status === 429 || (status === 403 && (/rate limit/i.test(message) || headers['x-ratelimit-remaining'] === '0'));
+  if (!limited || status === undefined) return null;
+  const after = Number(headers['retry-after']);
+  const reset = Number(headers['x-ratelimit-reset']);
+  const retryAfterS = Number.isFinite(after) && headers['retry-after'] !== undefined ? after : Number.isFinite(reset) && reset > 0 ? Math.max(0, reset - Math.floor(Date.now() / 1000)) : null;
+  return new GitHubRateLimitedError(status, retryAfterS, message, { cause: error });
 }
