@@ -29,33 +29,49 @@ export async function requestPromotion(deps: WorkflowDeps, cmd: PromoteCommand):
     if (err instanceof UserError) await deps.events.emit(unposted, cmd.user, { type: 'refused', kind: 'deploy', env: cmd.env.name, version: cmd.version, problem: err.problem });
     throw err;
   });
+  return openRequest(deps, { runId, kind: 'deploy', env: cmd.env, version: cmd.version, changes: checked.changes, user: cmd.user, channel: cmd.channel, overlay: checked.overlay });
+}
+
+export interface NewRequest {
+  runId: string;
+  kind: DeployRequest['kind'];
+  env: EnvironmentConfig;
+  version: string;
+  changes: DeployRequest['changes'];
+  user: string;
+  channel: string;
+  overlay: DeployRequest['overlayBase'];
+}
+
+/** Records a checked deploy or rollback under its kind's approval policy, arms its expiry, posts it and goes on. */
+export async function openRequest(deps: WorkflowDeps, input: NewRequest): Promise<DeployRequest> {
   const now = deps.clock.now();
-  const required = cmd.env.approval.required;
+  const policy = policyFor(input.env, input.kind);
   const request: DeployRequest = {
-    id: runId,
-    kind: 'deploy',
-    env: cmd.env.name,
-    version: cmd.version,
-    changes: checked.changes,
-    requester: cmd.user,
-    channel: cmd.channel,
+    id: input.runId,
+    kind: input.kind,
+    env: input.env.name,
+    version: input.version,
+    changes: input.changes,
+    requester: input.user,
+    channel: input.channel,
     messageTs: null,
-    state: required > 0 ? 'pending' : 'approved',
-    required,
+    state: policy.required > 0 ? 'pending' : 'approved',
+    required: policy.required,
     approvals: [],
     rejectedBy: null,
     createdAt: now,
-    expiresAt: required > 0 ? now + cmd.env.approval.ttl : null,
+    expiresAt: policy.required > 0 ? now + policy.ttl : null,
     commitSha: null,
     canaryBaseline: null,
     outcome: null,
-    overlayBase: checked.overlay,
+    overlayBase: input.overlay,
     updatedAt: now,
   };
   await deps.store.createRequest(request);
-  const changes = checked.changes.map((c) => ({ app: c.app, from: c.from, to: c.to }));
-  await deps.events.emit(unposted, cmd.user, { type: 'requested', kind: 'deploy', env: request.env, version: request.version, changes, required });
-  if (request.expiresAt !== null) await deps.store.schedule(EXPIRY_TIMER, runId, request.expiresAt);
+  const changes = input.changes.map((c) => ({ app: c.app, from: c.from, to: c.to }));
+  await deps.events.emit({ runId: request.id, thread: null }, input.user, { type: 'requested', kind: request.kind, env: request.env, version: request.version, changes, required: request.required });
+  if (request.expiresAt !== null) await deps.store.schedule(EXPIRY_TIMER, request.id, request.expiresAt);
   return postAndGo(deps, request);
 }
 

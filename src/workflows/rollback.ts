@@ -1,14 +1,13 @@
 // `/rollback`: back to the version the environment ran before (or a named one it ran), under the rollback approval policy.
 import type { AppConfig, EnvironmentConfig } from '../domain/config.js';
 import { readImageTags } from '../domain/overlay.js';
-import { policyFor } from '../domain/policy.js';
 import { UserError } from '../domain/problems.js';
 import { rollbackTargets, type OverlayVersion } from '../domain/rollbackTarget.js';
 import type { AppChange, DeployRequest } from '../domain/types.js';
 import { refFor } from '../domain/versions.js';
 import { newRunId, type WorkflowDeps } from './context.js';
 import { readOverlay } from './overlayFiles.js';
-import { EXPIRY_TIMER, postAndGo } from './promote.js';
+import { openRequest } from './promote.js';
 import { checkMayDeploy, COMPARE_CAP } from './promotionChecks.js';
 
 /** How far back the overlay's history is read for rollback targets. */
@@ -33,34 +32,7 @@ export async function requestRollback(deps: WorkflowDeps, cmd: RollbackCommandIn
     if (err instanceof UserError) await deps.events.emit(unposted, cmd.user, { type: 'refused', kind: 'rollback', env: cmd.env.name, version: cmd.version ?? 'previous', problem: err.problem });
     throw err;
   });
-  const now = deps.clock.now();
-  const policy = policyFor(cmd.env, 'rollback');
-  const request: DeployRequest = {
-    id: runId,
-    kind: 'rollback',
-    env: cmd.env.name,
-    version: prepared.version,
-    changes: prepared.changes,
-    requester: cmd.user,
-    channel: cmd.channel,
-    messageTs: null,
-    state: policy.required > 0 ? 'pending' : 'approved',
-    required: policy.required,
-    approvals: [],
-    rejectedBy: null,
-    createdAt: now,
-    expiresAt: policy.required > 0 ? now + policy.ttl : null,
-    commitSha: null,
-    canaryBaseline: null,
-    outcome: null,
-    overlayBase: prepared.overlay,
-    updatedAt: now,
-  };
-  await deps.store.createRequest(request);
-  const changes = prepared.changes.map((c) => ({ app: c.app, from: c.from, to: c.to }));
-  await deps.events.emit(unposted, cmd.user, { type: 'requested', kind: 'rollback', env: request.env, version: request.version, changes, required: request.required });
-  if (request.expiresAt !== null) await deps.store.schedule(EXPIRY_TIMER, runId, request.expiresAt);
-  return postAndGo(deps, request);
+  return openRequest(deps, { runId, kind: 'rollback', env: cmd.env, version: prepared.version, changes: prepared.changes, user: cmd.user, channel: cmd.channel, overlay: prepared.overlay });
 }
 
 async function prepareRollback(deps: WorkflowDeps, cmd: RollbackCommandInput) {

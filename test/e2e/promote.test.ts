@@ -53,6 +53,7 @@ describe('promote', () => {
     expect(req.shown).toContain('bob');
     expect(req.buttons.every((b) => b.value === req.id)).toBe(true);
     const commitsBefore = (await gitopsLog()).length;
+    const kubeBefore = fd.world.kube.calls.length;
 
     await fd.click('deploy_approve', req.id, 'U0LEAD');
     await fd.settled();
@@ -73,6 +74,12 @@ describe('promote', () => {
     expect(op.metadata.resourceVersion).toBeTruthy();
     expect(op.operation.sync.revision).toBe(commit.sha);
     expect(op.operation.initiatedBy.username).toBe('U0DEV');
+    // approve -> sync requested is one Kubernetes round trip after the commit: the Application was read alongside it
+    const afterApprove = fd.world.kube.calls.slice(kubeBefore).filter((c) => c.path.endsWith('/applications/shop-staging'));
+    const syncAt = afterApprove.findIndex((c) => c.method === 'PATCH');
+    expect(afterApprove.slice(0, syncAt).map((c) => c.method)).toEqual(['GET']);
+    const put = fd.world.github.calls.find((c) => c.method === 'PUT')!;
+    expect(afterApprove[0]!.startedAt!).toBeLessThan(put.endedAt);
 
     const thread = threadOf(fd.world, req.ts).join('\n');
     expect(thread).toMatch(/Approved by <@U0LEAD>/);

@@ -15,8 +15,8 @@ export class DeferredCluster implements Cluster {
     return (await this.loaded).getApplication(ref);
   }
 
-  async requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }): Promise<SyncRequestResult> {
-    return (await this.loaded).requestSync(ref, input);
+  async requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }, basis?: ArgoAppState | null): Promise<SyncRequestResult> {
+    return (await this.loaded).requestSync(ref, input, basis);
   }
 
   async watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void> {
