@@ -197,8 +197,21 @@ export interface Store extends IncidentStore {
   /** Schedules a timer; one per (kind, key): scheduling again moves it. */
   schedule(kind: string, key: string, dueAt: number): Promise<void>;
   cancel(kind: string, key: string): Promise<void>;
-  /** Claims due timers atomically: each timer is returned to exactly one caller. */
-  claimDue(now: number, limit: number): Promise<Timer[]>;
+  /**
+   * Claims due timers atomically: each timer is returned to exactly one caller, unless that caller does not finish it
+   * within `leaseMs` (default 2 min): then it is claimed again (the replica that held it died).
+   */
+  claimDue(now: number, limit: number, leaseMs?: number): Promise<Timer[]>;
+  /** A claimed timer's handler finished: the timer is deleted, unless it was scheduled again meanwhile. */
+  finishTimer(timer: Timer): Promise<void>;
+
+  /**
+   * Takes (or renews) the named lease for `owner` until now + ttlMs; false while another owner holds it unexpired.
+   * One replica at a time drives a run, follows a canary or keeps an incident's clock.
+   */
+  takeLease(name: string, owner: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up, if `owner` still holds it. */
+  releaseLease(name: string, owner: string): Promise<void>;
 
   /** True the first time an id is seen (Slack retries, double clicks). */
   firstSeen(id: string, at: number): Promise<boolean>;

@@ -1,4 +1,4 @@
-// Timer dispatch: a node-cron tick claims due timers from the store (each exactly once) and runs their handlers.
+// Timer dispatch: a node-cron tick claims due timers from the store (each once, under a claim lease) and runs their handlers.
 import { schedule, validate, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../runtime/logger.js';
 import type { Clock, Store } from '../ports.js';
@@ -51,6 +51,9 @@ export class Scheduler {
         }
         try {
           await handler(timer);
+          // Done: deleted, unless the handler scheduled it again. A replica that dies before this line leaves the claim
+          // to expire, and another replica claims the timer again (the store's claim lease).
+          await this.store.finishTimer(timer);
         } catch (err) {
           this.log.error({ err, timer }, 'timer handler failed; it is tried again later');
           await this.store.schedule(timer.kind, timer.key, this.clock.now() + RETRY_AFTER_MS).catch((again: unknown) => this.log.error({ err: again, timer }, 'could not re-arm a failed timer'));

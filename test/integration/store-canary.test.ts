@@ -1,13 +1,14 @@
 // Store contract for canary gates and followers, run against every backend: revisions supersede, gates open once, rows survive a reopen.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
-import { storeBackends, type StoreDatabase } from '../support/store-backends.js';
+import { skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
 
 const REV = { namespace: 'production', canary: 'backend', checksum: 'c1', appliedSpec: 'spec-1', firstSeen: 1_000 };
 const PROMOTE = { namespace: 'production', canary: 'backend', checksum: 'c1', gate: 'promote' as const };
 
 for (const backend of storeBackends) {
   describe(`canary gates and followers (${backend.name})`, () => {
+    if (skippedHere(backend)) return;
     let db: StoreDatabase;
     let store: Store;
     beforeEach(async () => {

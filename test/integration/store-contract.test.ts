@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
 import type { DeployRequest } from '../../src/domain/types.js';
-import { storeBackends, type StoreDatabase } from '../support/store-backends.js';
+import { skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
 
 function aRequest(id: string, overrides: Partial<DeployRequest> = {}): DeployRequest {
   return {
@@ -42,6 +42,7 @@ function aRequest(id: string, overrides: Partial<DeployRequest> = {}): DeployReq
 }
 
 describe.each(storeBackends)('Store contract: $name', (backend) => {
+  if (skippedHere(backend)) return;
   let db: StoreDatabase;
   let store: Store;
 

@@ -1,5 +1,6 @@
 // The store's schema as an ordered list of numbered migrations, written in SQL both SQLite and PostgreSQL accept.
 import { incidentsMigration } from './incidents.js';
+import { leasesMigration } from './leases.js';
 
 /**
  * One schema step. `sql` may hold several statements. Times are BIGINT epoch milliseconds and
@@ -149,6 +150,7 @@ export const migrations: readonly Migration[] = [
     `,
   },
   incidentsMigration,
+  leasesMigration,
 ];
 
 /** The migration's SQL for one dialect. */

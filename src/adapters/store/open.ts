@@ -1,10 +1,15 @@
-// Opens the store DATABASE_URL names: SQLite by default; PostgreSQL is the next backend behind the same port.
+// Opens the store DATABASE_URL names: SQLite for one replica (the default), PostgreSQL for several sharing one database.
 import type { Store } from '../../ports.js';
+import type { Logger } from '../../runtime/logger.js';
 import { SqliteStore } from './sqlite.js';
 
 export type DatabaseSettings = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
-export async function openStore(database: DatabaseSettings): Promise<Store> {
+export async function openStore(database: DatabaseSettings, log?: Logger): Promise<Store> {
   if (database.kind === 'sqlite') return SqliteStore.open(database.path);
-  throw new Error('DATABASE_URL: PostgreSQL is not supported by this release yet; use sqlite:<path> (one replica).');
+  // Loaded only when asked for: a SQLite deployment never loads pg.
+  const { PostgresStore } = await import('./postgres.js');
+  return PostgresStore.open(database.url, {
+    onError: (err) => log?.warn({ err }, 'a PostgreSQL connection failed; the pool connects again on the next query'),
+  });
 }

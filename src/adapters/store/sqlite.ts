@@ -11,6 +11,7 @@ import { assertTransition } from '../../domain/requestStates.js';
 import type { Incident, IncidentGuard, IncidentPatch, IncidentState, NewIncident } from '../../domain/incidents.js';
 import type { TimelineEntry } from '../../domain/incidentEvents.js';
 import { SqliteIncidents } from './incidents.js';
+import { CLAIM_DUE_SQL, FINISH_TIMER_SQL, RELEASE_LEASE_SQL, TAKE_LEASE_SQL, TIMER_CLAIM_LEASE_MS, sqliteParam } from './leases.js';
 import {
   auditFromRow,
   lockFromRow,
@@ -28,7 +29,7 @@ import {
 /** How long a writer waits for another connection's write lock before failing. */
 const BUSY_TIMEOUT_MS = 5_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** Old seen ids and claimed timers are deleted at most this often (per store instance). */
+/** Old seen ids are deleted at most this often (per store instance). */
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 type Db = Database.Database;
@@ -214,13 +215,21 @@ export class SqliteStore implements Store {
   }
 
   /** One UPDATE statement: SQLite runs it under the write lock, so no two connections claim the same row. */
-  async claimDue(now: number, limit: number): Promise<Timer[]> {
-    const rows = this.sql(
-      `UPDATE timers SET claimed_at = ?
-       WHERE id IN (SELECT id FROM timers WHERE claimed_at IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ?)
-       RETURNING id, kind, key, due_at`,
-    ).all(now, now, limit) as TimerRow[];
+  async claimDue(now: number, limit: number, leaseMs: number = TIMER_CLAIM_LEASE_MS): Promise<Timer[]> {
+    const rows = this.sql(CLAIM_DUE_SQL(sqliteParam, false)).all(now, now, now - leaseMs, limit) as TimerRow[];
     return rows.map(timerFromRow).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+  }
+
+  async finishTimer(timer: Timer): Promise<void> {
+    this.sql(FINISH_TIMER_SQL(sqliteParam)).run(timer.id, timer.dueAt);
+  }
+
+  async takeLease(name: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    return this.sql(TAKE_LEASE_SQL(sqliteParam)).get(name, owner, now + ttlMs, now, now) !== undefined;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    this.sql(RELEASE_LEASE_SQL(sqliteParam)).run(name, owner);
   }
 
   async firstSeen(id: string, at: number): Promise<boolean> {
@@ -274,7 +283,6 @@ export class SqliteStore implements Store {
     if (now - this.lastPruneAt < PRUNE_EVERY_MS) return;
     this.lastPruneAt = now;
     this.sql('DELETE FROM seen_ids WHERE at < ?').run(now - DAY_MS);
-    this.sql('DELETE FROM timers WHERE claimed_at IS NOT NULL AND claimed_at < ?').run(now - DAY_MS);
   }
 
   private readRequest(id: string): DeployRequest | null {
