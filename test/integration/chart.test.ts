@@ -1,4 +1,4 @@
-// The Helm chart, rendered by the in-test renderer (chartRender.ts; no helm binary here): RBAC equals the Kubernetes calls
+// The Helm chart, rendered by the in-test renderer (test/support/chart-render.ts; no helm binary here): RBAC equals the Kubernetes calls
 // the adapters make (recorded against the Kubernetes fake), a NetworkPolicy admits only the HTTP port from named sources,
 // SQLite means exactly one replica and Recreate, and a mounted kubeconfig is added to the in-cluster config.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +12,9 @@ import { startKubeFake, type KubeFake } from '../../src/sandbox/kube/server.js';
 import { ChartFailure, renderChart } from '../support/chart-render.js';
 
 const CHART = 'helm/flightdeck';
+/** The chart refuses to render without tokens (chart-install.test.ts); these tests are about other things. */
+const TOKENS = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'signing', GITHUB_TOKEN: 'ghp_1' };
+const render = (values: Record<string, unknown> = {}) => renderChart(CHART, { secrets: TOKENS, ...values });
 
 /** Every Kubernetes call the adapters make, as RBAC sees it: `group/resource` -> verbs. The chart grants exactly these. */
 const CALLS: Record<string, string[]> = {
@@ -111,7 +114,7 @@ const SHOP = {
 
 describe('chart RBAC', () => {
   it('grants exactly the calls table, limited to the configured applications and canaries of this cluster', () => {
-    const rendered = renderChart(CHART, { config: SHOP });
+    const rendered = render({ config: SHOP });
     expect(grants(rendered)).toEqual({
       argocd: { 'argoproj.io/applications': { verbs: CALLS['argoproj.io/applications'], names: ['shop-dev', 'shop-staging'] } },
       'argocd-prod': { 'argoproj.io/applications': { verbs: CALLS['argoproj.io/applications'], names: ['shop-prod'] } },
@@ -123,8 +126,21 @@ describe('chart RBAC', () => {
     expect(bindings.every((b) => b.subjects[0].name === 'fd-flightdeck' && b.subjects[0].namespace === 'ops')).toBe(true);
   });
 
+  it('names Roles and ClusterRoles after the release and its namespace, so two releases never share one', () => {
+    for (const clusterWide of [false, true]) {
+      const names = (ns: string) =>
+        Object.values(renderChart(CHART, { secrets: TOKENS, config: SHOP, rbac: { clusterWide } }, { Name: 'fd', Namespace: ns }))
+          .flat()
+          .filter((d) => /Role/.test(d.kind))
+          .map((d) => [d.kind, d.metadata.name, d.roleRef?.name]);
+      expect(names('ops').length).toBeGreaterThan(0);
+      expect(names('ops').every(([, name, ref]) => name === 'fd-flightdeck-ops' && (ref === undefined || ref === 'fd-flightdeck-ops'))).toBe(true);
+      expect(names('ops-eu').every(([, name]) => name === 'fd-flightdeck-ops-eu')).toBe(true);
+    }
+  });
+
   it('with an existing ConfigMap (names unknown) grants the same verbs without resourceNames', () => {
-    const rendered = renderChart(CHART, { existingConfigMap: 'mine', rbac: { appNamespaces: ['production'], metricTemplateNamespaces: ['flagger-system'] } });
+    const rendered = render({ existingConfigMap: 'mine', rbac: { appNamespaces: ['production'], metricTemplateNamespaces: ['flagger-system'] } });
     expect(grants(rendered)).toEqual({
       argocd: { 'argoproj.io/applications': { verbs: CALLS['argoproj.io/applications'], names: null } },
       production: { 'flagger.app/canaries': { verbs: CALLS['flagger.app/canaries'], names: null }, 'flagger.app/metrictemplates': { verbs: ['get'], names: null } },
@@ -133,7 +149,7 @@ describe('chart RBAC', () => {
   });
 
   it('cluster-wide: one ClusterRole with the same verbs and the names united', () => {
-    const rendered = renderChart(CHART, { config: SHOP, rbac: { clusterWide: true } });
+    const rendered = render({ config: SHOP, rbac: { clusterWide: true } });
     expect(grants(rendered)).toEqual({
       '*': {
         'argoproj.io/applications': { verbs: CALLS['argoproj.io/applications'], names: ['shop-dev', 'shop-prod', 'shop-staging'] },
@@ -147,7 +163,7 @@ describe('chart RBAC', () => {
 
 describe('chart NetworkPolicy', () => {
   it('admits ingress only to the HTTP port, only from the named sources, and selects the Flightdeck pod', () => {
-    const rendered = renderChart(CHART);
+    const rendered = render();
     const [policy] = rendered['networkpolicy.yaml']!;
     const deployment = rendered['deployment.yaml']![0];
     expect(policy.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
@@ -161,13 +177,13 @@ describe('chart NetworkPolicy', () => {
   });
 
   it('admits nothing when no sources are listed, and can be switched off', () => {
-    const none = renderChart(CHART, { networkPolicy: { slackFrom: [], flaggerFrom: [], metricsFrom: [], probesFrom: [] } });
+    const none = render({ networkPolicy: { slackFrom: [], flaggerFrom: [], metricsFrom: [], probesFrom: [] } });
     expect(none['networkpolicy.yaml']![0].spec.ingress ?? []).toEqual([]);
-    expect(renderChart(CHART, { networkPolicy: { enabled: false } })['networkpolicy.yaml']).toEqual([]);
+    expect(render({ networkPolicy: { enabled: false } })['networkpolicy.yaml']).toEqual([]);
   });
 
   it('exposes only /slack/events through the Ingress', () => {
-    const [ingress] = renderChart(CHART, { ingress: { enabled: true } })['ingress.yaml']!;
+    const [ingress] = render({ ingress: { enabled: true } })['ingress.yaml']!;
     expect(ingress.spec.rules[0].http.paths.map((p: any) => `${p.pathType} ${p.path}`)).toEqual(['Exact /slack/events']);
   });
 });
@@ -175,19 +191,19 @@ describe('chart NetworkPolicy', () => {
 describe('chart with SQLite', () => {
   it('runs exactly one replica with Recreate, also without a ReadWriteOnce volume', () => {
     for (const persistence of [{ enabled: true, accessModes: ['ReadWriteOnce'] }, { enabled: true, accessModes: ['ReadWriteOncePod'] }, { enabled: false }]) {
-      const [deployment] = renderChart(CHART, { persistence })['deployment.yaml']!;
+      const [deployment] = render({ persistence })['deployment.yaml']!;
       expect(deployment.spec.replicas).toBe(1);
       expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
     }
   });
 
   it('refuses to render more than one replica, saying why', () => {
-    expect(() => renderChart(CHART, { replicaCount: 2 })).toThrow(ChartFailure);
-    expect(() => renderChart(CHART, { replicaCount: 2 })).toThrow(/SQLite .* allows exactly one replica.*PostgreSQL/);
+    expect(() => render({ replicaCount: 2 })).toThrow(ChartFailure);
+    expect(() => render({ replicaCount: 2 })).toThrow(/SQLite .* allows exactly one replica.*PostgreSQL/);
   });
 
   it('allows several replicas and rolling updates with PostgreSQL', () => {
-    const [deployment] = renderChart(CHART, { replicaCount: 3, databaseUrlFromSecret: true, persistence: { enabled: false } })['deployment.yaml']!;
+    const [deployment] = render({ replicaCount: 3, databaseUrlFromSecret: true, secrets: { ...TOKENS, DATABASE_URL: 'postgres://fd:pw@db/fd' }, persistence: { enabled: false } })['deployment.yaml']!;
     expect(deployment.spec.replicas).toBe(3);
     expect(deployment.spec.strategy).toBeUndefined();
   });
@@ -195,7 +211,7 @@ describe('chart with SQLite', () => {
 
 describe('chart kubeconfigSecret', () => {
   it('mounts the kubeconfig as KUBECONFIG and keeps the service account token for the in-cluster context', () => {
-    const rendered = renderChart(CHART, { kubeconfigSecret: 'remote-clusters' });
+    const rendered = render({ kubeconfigSecret: 'remote-clusters' });
     const pod = rendered['deployment.yaml']![0].spec.template.spec;
     expect(pod.containers[0].env).toContainEqual({ name: 'KUBECONFIG', value: '/kube/config' });
     expect(pod.volumes).toContainEqual({ name: 'kubeconfig', secret: { secretName: 'remote-clusters' } });

@@ -12,18 +12,29 @@ export class ChartFailure extends Error {}
 
 /** Renders every template of the chart with the values merged over values.yaml; returns the YAML documents by file. */
 export function renderChart(chartDir: string, overrides: Record<string, unknown> = {}, release = { Name: 'fd', Namespace: 'ops' }): Record<string, any[]> {
+  const { files, render } = prepare(chartDir, overrides, release);
+  const out: Record<string, any[]> = {};
+  for (const f of files.filter((f) => f.endsWith('.yaml'))) {
+    out[f] = parseAllDocuments(render(f)).map((d) => d.toJSON()).filter((d) => d !== null);
+  }
+  return out;
+}
+
+/** templates/NOTES.txt as `helm install` prints it (Helm renders it after the manifests, so their failures come first). */
+export function renderNotes(chartDir: string, overrides: Record<string, unknown> = {}, release = { Name: 'fd', Namespace: 'ops' }): string {
+  renderChart(chartDir, overrides, release);
+  return prepare(chartDir, overrides, release).render('NOTES.txt');
+}
+
+function prepare(chartDir: string, overrides: Record<string, unknown>, release: { Name: string; Namespace: string }) {
   const chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as Record<string, unknown>;
   const values = merge(parseYaml(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>, overrides);
   const files = readdirSync(join(chartDir, 'templates')).sort();
   const defines = new Map<string, Node[]>();
   for (const f of files.filter((f) => f.endsWith('.tpl'))) collectDefines(parse(readFileSync(join(chartDir, 'templates', f), 'utf8')), defines);
   const root = { Values: values, Release: { ...release, Service: 'Helm' }, Chart: { Name: chart.name, Version: chart.version, AppVersion: chart.appVersion } };
-  const out: Record<string, any[]> = {};
-  for (const f of files.filter((f) => f.endsWith('.yaml'))) {
-    const text = new Renderer(defines, root).render(parse(readFileSync(join(chartDir, 'templates', f), 'utf8')), root);
-    out[f] = parseAllDocuments(text).map((d) => d.toJSON()).filter((d) => d !== null);
-  }
-  return out;
+  const render = (file: string): string => new Renderer(defines, root).render(parse(readFileSync(join(chartDir, 'templates', file), 'utf8')), root);
+  return { files, render };
 }
 
 function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
@@ -242,6 +253,7 @@ const FUNCTIONS: Record<string, (...a: any[]) => unknown> = {
   uniq: (l) => [...new Set(l)],
   append: (l, v) => [...(l ?? []), v],
   concat: (...ls) => ls.flat(),
+  join: (sep, l) => (l ?? []).map(String).join(sep),
   has: (v, l) => (l ?? []).includes(v),
   len: (v) => (Array.isArray(v) || typeof v === 'string' ? v.length : Object.keys(v ?? {}).length),
   empty: (v) => !truthy(v),

@@ -56,3 +56,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "flightdeck.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+
+{{- /* Roles live in other namespaces (argocd, the apps') and ClusterRoles in the whole cluster, where two releases of the
+same name in different namespaces would collide: their names carry the release's full name and its namespace. */}}
+{{- define "flightdeck.rbacName" -}}
+{{- printf "%s-%s" (include "flightdeck.fullname" .) .Release.Namespace | trunc 253 | trimSuffix "-" }}
+{{- end }}
