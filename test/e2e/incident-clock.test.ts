@@ -31,8 +31,7 @@ describe('escalation clock', () => {
     expect(escalations(rig, channel.id)).toHaveLength(0);
     rig.clock.advance(2_000);
     await rig.fd.app.tick();
-    await eventually(() => escalations(rig, channel.id).length >= 1, { what: 'tier 1' });
-    await new Promise((r) => setTimeout(r, 200));
+    await rig.fd.settled();
     expect(escalations(rig, channel.id)).toHaveLength(1);
     expect(escalations(rig, channel.id)[0]).toContain('<!subteam^S0LEADS>');
     expect(said(rig.fd, 'C0INCIDENTS').some((t) => t.includes('tier 1') && t.includes('<!subteam^S0LEADS>'))).toBe(true);
@@ -77,8 +76,7 @@ describe('escalation clock', () => {
     const second = await startFlightdeck({ world: rig.fd.world, options: { clock: rig.clock, env: { PAGER_ROUTING_KEY: ROUTING_KEY } } });
     try {
       await Promise.all([rig.fd.app.tick(), second.app.tick(), rig.fd.app.tick(), second.app.tick()]);
-      await eventually(() => escalations(rig, channel.id).length >= 1, { what: 'escalation after restart' });
-      await new Promise((r) => setTimeout(r, 300));
+      await Promise.all([rig.fd.settled(), second.settled()]);
       expect(escalations(rig, channel.id)).toHaveLength(1);
     } finally {
       await second.close();
