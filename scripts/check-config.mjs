@@ -1,6 +1,6 @@
 // `npm run check-config -- [<flightdeck.yaml>] | --values <helm values>`: validates a config with the bot's own loader, one line per problem.
 // The loader is TypeScript under src/config; esbuild bundles it (with yaml and zod) into a file of this run, imported and removed.
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -28,6 +28,8 @@ try {
 
 // npm runs scripts in the package folder; paths on the command line are meant from where the user typed them.
 if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+// As `npm start` does: FLIGHTDECK_CONFIG may be set in ./.env; the environment wins.
+if (existsSync('.env')) process.loadEnvFile('.env');
 const result = checker.checkConfigCommand(process.argv.slice(2), process.env);
 process.stdout.write(`${result.lines.join('\n')}\n`);
 process.exitCode = result.ok ? 0 : 1;

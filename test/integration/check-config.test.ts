@@ -68,8 +68,12 @@ describe('npm run check-config', () => {
     expect(run.lines.at(-1)).toMatch(/^ok: .*1 warning\(s\)$/);
   }, 60_000);
 
-  it('reads FLIGHTDECK_CONFIG when no file is given, and says when the file is missing', () => {
+  it('reads FLIGHTDECK_CONFIG (from the environment, else ./.env) when no file is given, and says when the file is missing', () => {
     expect(checkConfig([], { FLIGHTDECK_CONFIG: file('env.yaml', BAD) }).status).toBe(1);
+    writeFileSync(join(dir, '.env'), `FLIGHTDECK_CONFIG=${join(root, 'examples/flightdeck.yaml')}\n`);
+    expect(checkConfig([]).status, 'FLIGHTDECK_CONFIG from ./.env, as npm start reads it').toBe(0);
+    expect(checkConfig([], { FLIGHTDECK_CONFIG: join(dir, 'env.yaml') }).status, 'the environment wins over .env').toBe(1);
+    rmSync(join(dir, '.env'));
     const missing = checkConfig([]);
     expect(missing.status).toBe(1);
     expect(missing.lines).toEqual(['error: ./flightdeck.yaml: cannot read it (no such file)']);
