@@ -75,6 +75,8 @@ export type CoreProblem =
   | { code: 'canary-abort-timeout'; canary: string; afterMs: number }
   | { code: 'canary-promoted-first'; canary: string; env: string }
   | { code: 'argo-kept-busy'; application: string }
+  /** the Kubernetes API did not answer until the sync's deadline: before the sync was asked for, or while following it */
+  | { code: 'cluster-unreachable'; application: string; detail: string; afterMs: number; stage: 'request' | 'follow' }
   | { code: 'sync-failed'; application: string; phase: string; message: string | null }
   | { code: 'unhealthy'; application: string; health: string }
   | { code: 'sync-timeout'; application: string; revision: string; afterMs: number; lastSeen: string | null }

@@ -36,6 +36,8 @@ export type DeliveryEvent =
   | { type: 'sync-requested'; application: string; revision: string; initiatedBy: string; url: string | null }
   | { type: 'sync-auto'; application: string; revision: string; url: string | null }
   | { type: 'sync-busy'; application: string; phase: string; by: string | null }
+  /** the Kubernetes API did not answer (down, hung): retried until the sync's deadline */
+  | { type: 'cluster-unreachable'; application: string; detail: string; retryForMs: number }
   | { type: 'sync-progress'; application: string; phase: string | null; syncStatus: string; health: string }
   | { type: 'synced'; application: string; revision: string }
   | { type: 'canary-following'; canary: string; namespace: string; version: string }

@@ -183,6 +183,10 @@ function wordCoreProblem(p: CoreProblem, w: Words): string {
       return `${w.text(p.env)} changed since this was requested (${running(p.running, w)}); nothing was committed. Ask again if it is still wanted.`;
     case 'argo-kept-busy':
       return `Argo CD kept ${w.text(p.application)} busy with another operation; the commit is in git but was not synced. Sync it in Argo CD or ask again.`;
+    case 'cluster-unreachable':
+      return p.stage === 'request'
+        ? `The Kubernetes API did not answer for ${w.text(p.application)} within ${formatDuration(p.afterMs)} (${w.text(p.detail)}); the commit is in git but Argo CD was not asked to sync it. Sync ${w.text(p.application)} in Argo CD once the cluster answers.`
+        : `Lost sight of ${w.text(p.application)}: the Kubernetes API did not answer within ${formatDuration(p.afterMs)} (${w.text(p.detail)}). The sync was asked for; check its outcome in Argo CD.`;
     case 'sync-failed':
       return `Argo CD sync ${w.text(p.phase.toLowerCase())}: ${w.text(p.message ?? 'no message')}`;
     case 'unhealthy':

@@ -1,5 +1,6 @@
 // Words each run event for one audience (the Slack thread, plain text); null where the event is not told as a line.
 import type { CanaryStage, ChangeLine, RunEvent } from '../domain/runEvents.js';
+import { formatDuration } from '../domain/durations.js';
 import { plural, spaced, type Words } from './words.js';
 import { wordProblem } from './problems.js';
 
@@ -81,6 +82,8 @@ export function wordEvent(e: RunEvent, w: Words): string | null {
       return spaced(w.emoji('arrows_counterclockwise'), `Asked Argo CD to sync ${w.link(e.url, e.application)} to ${w.code(short(e.revision))} (initiated by ${w.user(e.initiatedBy)}).`);
     case 'sync-auto':
       return spaced(w.emoji('arrows_counterclockwise'), `${w.link(e.url, e.application)} syncs automatically; following it until it runs ${w.code(short(e.revision))}.`);
+    case 'cluster-unreachable':
+      return spaced(w.emoji('warning'), `The Kubernetes API does not answer for ${w.text(e.application)} (${w.text(e.detail)}); retrying for up to ${formatDuration(e.retryForMs)}.`);
     case 'sync-busy':
       return spaced(
         w.emoji('hourglass_flowing_sand'),

@@ -38,6 +38,10 @@ const EVENTS: { [T in RunEventType]: [Extract<RunEvent, { type: T }>, string | n
     { type: 'sync-busy', application: 'shop-staging', phase: 'Running', by: EVIL },
     ':hourglass_flowing_sand: Argo CD is busy with shop-staging: an operation is already in progress (phase Running, started by &lt;!channel&gt; &amp; &lt;b&gt;). Waiting for it to finish before syncing.',
   ],
+  'cluster-unreachable': [
+    { type: 'cluster-unreachable', application: 'shop-staging', detail: EVIL, retryForMs: 240_000 },
+    ':warning: The Kubernetes API does not answer for shop-staging (&lt;!channel&gt; &amp; &lt;b&gt;); retrying for up to 4m.',
+  ],
   'sync-progress': [{ type: 'sync-progress', application: 'shop-staging', phase: 'Running', syncStatus: 'OutOfSync', health: 'Healthy' }, ':hourglass_flowing_sand: shop-staging: syncing…'],
   synced: [{ type: 'synced', application: 'shop-staging', revision: SHA }, ':white_check_mark: shop-staging is synced to `1f60614` and healthy.'],
   'canary-following': [{ type: 'canary-following', canary: 'backend', namespace: 'production', version: 'v3.0.0' }, ":hatching_chick: Canary backend: following Flagger's analysis, which decides whether `v3.0.0` is promoted to all traffic."],
@@ -107,6 +111,7 @@ const PROBLEMS: { [C in ProblemCode]: Extract<Problem, { code: C }> } = {
   'upstream-limited': { code: 'upstream-limited', service: 'GitHub', retryAfterS: 120 },
   'env-moved': { code: 'env-moved', env: 'staging', running: [{ app: 'backend', tag: EVIL }] },
   'argo-kept-busy': { code: 'argo-kept-busy', application: 'shop' },
+  'cluster-unreachable': { code: 'cluster-unreachable', application: 'shop', detail: EVIL, afterMs: 600_000, stage: 'request' },
   'sync-failed': { code: 'sync-failed', application: 'shop', phase: 'Error', message: EVIL },
   unhealthy: { code: 'unhealthy', application: 'shop', health: 'Degraded' },
   'sync-timeout': { code: 'sync-timeout', application: 'shop', revision: SHA, afterMs: 600_000, lastSeen: EVIL },

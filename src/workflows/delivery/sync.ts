@@ -17,14 +17,56 @@ export async function requestSync(ctx: StepContext, request: DeployRequest): Pro
   const revision = request.commitSha!;
   const url = argoAppUrl(env);
   if (env.argocd.sync === 'manual') {
-    // Read alongside the commit, or now (after a restart, the sync may already have been asked for: never twice).
-    const known = (await ctx.application) ?? (await deps.cluster.getApplication(ref));
-    if (!isOurs(known, revision)) await requestSyncWhenFree(ctx, request, ref, known);
+    // Read alongside the commit, or now (after a restart, the sync may already have been asked for: never twice). Each
+    // attempt reads again, so a sync applied whose answer was lost is found rather than asked for twice.
+    let alongside = ctx.application;
+    await untilAnswered(ctx, ref.name, deps.clock.now() + env.argocd.timeout, async () => {
+      const known = (alongside ? await alongside : null) ?? (await deps.cluster.getApplication(ref));
+      alongside = undefined;
+      if (!isOurs(known, revision)) await requestSyncWhenFree(ctx, request, ref, known);
+    });
   } else {
     await ctx.say({ type: 'sync-auto', application: ref.name, revision, url });
   }
   await openDeployments(ctx, request).catch((err: unknown) => deps.log.warn({ err, runId: request.id }, 'could not create GitHub deployments'));
   return { next: 'syncing' };
+}
+
+/** First retry after the Kubernetes API failed to answer; doubled up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 5_000;
+
+/**
+ * Runs a Kubernetes call again while the API does not answer (down, hung: any error but a refusal), saying so once in the
+ * thread; after the deadline the run fails with the reason. A refusal (UserError) is not retried.
+ */
+async function untilAnswered(ctx: StepContext, application: string, deadline: number, call: () => Promise<void>): Promise<void> {
+  const { deps, env } = ctx;
+  let delay = RETRY_FIRST_MS;
+  let said = false;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      const detail = failureOf(err);
+      const left = deadline - deps.clock.now();
+      if (left <= 0) throw new UserError({ code: 'cluster-unreachable', application, detail, afterMs: env.argocd.timeout, stage: 'request' });
+      deps.log.warn({ err, application, retryInMs: delay }, 'the Kubernetes API did not answer; retrying');
+      if (!said) await ctx.say({ type: 'cluster-unreachable', application, detail, retryForMs: left });
+      said = true;
+      await deps.clock.sleep(Math.min(delay, left), deps.shutdown);
+      delay = Math.min(delay * 2, RETRY_MAX_MS);
+    }
+  }
+}
+
+/** A short account of a failed call for people: the HTTP status where there is one, else the first line of the error. */
+function failureOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'number') return `HTTP ${code}`;
+  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
 /** The Application's newest operation is a sync of our revision (asked for before a restart, or an answer that was lost). */
@@ -133,7 +175,12 @@ export async function followSync(ctx: StepContext, request: DeployRequest): Prom
   };
   const reached = await waitForApplication(deps, ref, onState, deps.clock.now() + env.argocd.timeout, judging.settled);
   const verdict = judging.verdict;
-  if (!reached || !verdict.done) return { fail: { code: 'sync-timeout', application: ref.name, revision, afterMs: env.argocd.timeout, lastSeen } };
+  if (!reached || !verdict.done) {
+    // A watch retries quietly; at the deadline, say whether the cluster was there at all.
+    const unreachable = await deps.cluster.getApplication(ref).then(() => null, failureOf);
+    if (unreachable !== null) return { fail: { code: 'cluster-unreachable', application: ref.name, detail: unreachable, afterMs: env.argocd.timeout, stage: 'follow' } };
+    return { fail: { code: 'sync-timeout', application: ref.name, revision, afterMs: env.argocd.timeout, lastSeen } };
+  }
   if (!verdict.ok) return { fail: verdict.problem };
   await ctx.say({ type: 'synced', application: ref.name, revision });
   if (request.canaryBaseline !== null && canaryRefOf(env)) return { next: 'analysing' };
