@@ -50,6 +50,7 @@ describe('promote', () => {
     expect(req.buttons.map((b) => b.text).join(' ')).toMatch(/Reject/);
     expect(req.shown).toContain('v2.9.0');
     expect(req.shown).toContain('Add cart totals');
+    expect(req.shown).toMatch(/<https?:\/\/[^|>]+\/acme\/backend\/compare\/v2\.9\.0\.\.\.v3\.0\.0\|compare>/);
     expect(req.shown).toContain('bob');
     expect(req.buttons.every((b) => b.value === req.id)).toBe(true);
     const commitsBefore = (await gitopsLog()).length;

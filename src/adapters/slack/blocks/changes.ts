@@ -12,7 +12,8 @@ const MORE_RESERVE = 400;
 
 function versions(change: AppChange): string {
   const from = change.from === null ? '_new_' : code(change.from);
-  return `*${escapeMrkdwn(change.app)}*  ${from} → ${code(change.to)}`;
+  const compare = change.compare?.url ? ` · ${link(change.compare.url, 'compare')}` : '';
+  return `*${escapeMrkdwn(change.app)}*  ${from} → ${code(change.to)}${compare}`;
 }
 
 function commitLine(commit: CommitSummary): string {
