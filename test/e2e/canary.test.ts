@@ -20,9 +20,12 @@ afterEach(async () => {
 async function approvedProductionDeploy(apps: string) {
   const before = requests(fd.world).length;
   expect((await fd.slash(`prod v3.0.0 ${apps}`, 'U0DEV')).status).toBe(200);
-  const req = await eventually(() => requests(fd.world).length > before && lastRequest(fd.world), { what: 'production request' });
+  await fd.settled();
+  expect(requests(fd.world)).toHaveLength(before + 1);
+  const req = lastRequest(fd.world)!;
   await fd.click('deploy_approve', req.id, 'U0EXEC1');
-  await eventually(async () => (await fd.app.store.getRequest(req.id))?.approvals.length === 1, { what: 'first approval' });
+  await fd.settled();
+  expect((await fd.app.store.getRequest(req.id))?.approvals).toHaveLength(1);
   await fd.click('deploy_approve', req.id, 'U0EXEC2');
   return req;
 }
@@ -33,12 +36,13 @@ const canaryPhases = () => fd.world.kube.flagger.phases('production', 'backend')
 describe('canary', () => {
   it('follows the canary analysis after the sync and succeeds only once Flagger promotes it', async () => {
     const req = await approvedProductionDeploy('backend');
-    await eventually(() => threadOf(fd.world, req.ts).some((t) => t.includes('shop-prod is synced')), { what: 'argo synced' });
-    await eventually(async () => (await stateOf(req.id)) === 'succeeded', { what: 'succeeded', timeoutMs: 15_000 });
+    await fd.settled();
+    expect(await stateOf(req.id)).toBe('succeeded');
+    expect(threadOf(fd.world, req.ts).some((t) => t.includes('shop-prod is synced'))).toBe(true);
     // The request ended only after Flagger's last phase, not at the sync.
     expect(canaryPhases()).toEqual(['Progressing', 'Promoting', 'Finalising', 'Succeeded']);
 
-    await eventually(() => threadOf(fd.world, req.ts).some((t) => /production now runs `v3\.0\.0`/.test(t)), { what: 'final reply' });
+
     const thread = threadOf(fd.world, req.ts).join('\n');
     expect(thread).toMatch(/Canary backend: canary analysis passed and Flagger promoted it\.\n:rocket: production now runs `v3\.0\.0`\./);
     // one line for the whole analysis, edited in place as the weight steps up (not one post per step)
@@ -49,7 +53,7 @@ describe('canary', () => {
     expect(thread.indexOf('shop-prod is synced')).toBeLessThan(thread.indexOf('Canary backend'));
     // milestones only: two approvals, commit, sync, synced, the canary (its verdict), the end
     expect(threadOf(fd.world, req.ts)).toHaveLength(7);
-    await eventually(() => /Deployed v3\.0\.0 to production/.test(lastRequest(fd.world)!.shown), { what: 'request message final' });
+    expect(lastRequest(fd.world)!.shown).toMatch(/Deployed v3\.0\.0 to production/);
     const updates = fd.world.slack.calls.filter((c) => c.method === 'chat.update').map((c) => JSON.stringify(c.args.blocks));
     expect(updates.some((u) => u.includes("then Flagger's canary backend analyses it"))).toBe(true);
     const actions = (await fd.app.store.auditOf(req.id)).map((a) => a.action);
@@ -59,17 +63,19 @@ describe('canary', () => {
   it('fails the request when the analysis fails, and says git still names the new version', async () => {
     fd.world.kube.flagger.setOutcome('production', 'backend', 'fail');
     const req = await approvedProductionDeploy('backend');
-    await eventually(async () => (await stateOf(req.id)) === 'failed', { what: 'failed', timeoutMs: 15_000 });
-    const shown = await eventually(() => /Failed/.test(lastRequest(fd.world)!.shown) && lastRequest(fd.world)!.shown, { what: 'failure on the message' });
+    await fd.settled();
+    expect(await stateOf(req.id)).toBe('failed');
+    const shown = lastRequest(fd.world)!.shown;
     expect(shown).toMatch(/Flagger's canary analysis failed after 5 failed checks: Canary analysis failed, Deployment scaled to zero\./);
     expect(shown).toMatch(/git still names `v3\.0\.0` for production: revert commit `[0-9a-f]{7}`/);
-    await eventually(() => threadOf(fd.world, req.ts).some((t) => t.startsWith(':x: Failed: Flagger')), { what: 'failure in thread' });
+    expect(threadOf(fd.world, req.ts).some((t) => t.startsWith(':x: Failed: Flagger'))).toBe(true);
     expect((await fd.app.store.auditOf(req.id)).find((a) => a.action === 'canary-verdict')?.detail).toMatchObject({ passed: false, failedChecks: 5 });
   });
 
   it('does not wait on a canary whose target the deploy does not change', async () => {
     const req = await approvedProductionDeploy('frontend');
-    await eventually(async () => (await stateOf(req.id)) === 'succeeded', { what: 'succeeded' });
+    await fd.settled();
+    expect(await stateOf(req.id)).toBe('succeeded');
     expect(threadOf(fd.world, req.ts).join('\n')).not.toMatch(/canary/i);
   });
 
@@ -80,7 +86,8 @@ describe('canary', () => {
     expect(await stateOf(req.id)).toBe('analysing');
     await fd.restart();
     fd.world.kube.flagger.promote('production', 'backend');
-    await eventually(async () => (await stateOf(req.id)) === 'succeeded', { what: 'succeeded after restart', timeoutMs: 15_000 });
-    await eventually(() => /Flagger promoted it/.test(lastRequest(fd.world)!.shown), { what: 'the verdict on the message' });
+    await fd.settled();
+    expect(await stateOf(req.id)).toBe('succeeded');
+    expect(lastRequest(fd.world)!.shown).toMatch(/Flagger promoted it/);
   });
 });
