@@ -32,7 +32,8 @@ import { Scheduler } from './scheduler/scheduler.js';
 import { GroupMembers, type WorkflowDeps } from './workflows/context.js';
 import { expireLock, LOCK_EXPIRY_TIMER } from './workflows/locks.js';
 import { EXPIRY_TIMER, expireRequest } from './workflows/promote.js';
-import { resumeInFlight } from './workflows/resume.js';
+import { adoptRun, resumeInFlight } from './workflows/resume.js';
+import { handOverRuns, RUN_LEASE_TIMER, runLeases } from './workflows/delivery/lease.js';
 
 export interface FlightdeckOptions {
   clock?: Clock;
@@ -46,6 +47,8 @@ export interface FlightdeckOptions {
   cronTick?: boolean;
   /** where secrets named in the config (the pager's routing key) are read; default process.env */
   env?: Record<string, string | undefined>;
+  /** how long a run's lease lasts without renewal before another replica adopts the run (default 30 s) */
+  runLeaseMs?: number;
 }
 
 export interface Flightdeck {
@@ -69,7 +72,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   const log = opts.logger ?? createLogger(settings.logLevel);
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics({ defaultMetrics: true });
-  const store = await openStore(settings.database);
+  const store = await openStore(settings.database, log);
   const octokit = createOctokit({
     baseUrl: settings.github.apiUrl,
     auth: settings.github.auth,
@@ -108,6 +111,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
     log,
     members: new GroupMembers((group) => chat.groupMembers(group), clock),
     shutdown: shutdown.signal,
+    leases: runLeases(opts.runLeaseMs),
   };
   const background = new Background(log);
   registerHandlers(bolt.app, deps, background);
@@ -120,6 +124,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   const scheduler = new Scheduler(store, clock, {
     [EXPIRY_TIMER]: async (timer) => void (await expireRequest(deps, timer.key)),
     [LOCK_EXPIRY_TIMER]: async (timer) => void (await expireLock(deps, timer.key)),
+    [RUN_LEASE_TIMER]: (timer) => adoptRun(deps, background, timer.key),
     ...incidents.timers,
   }, log);
 
@@ -177,6 +182,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
         server.closeIdleConnections();
       });
       await background.drain(5_000);
+      await handOverRuns(deps);
       await store.close();
       log.info('flightdeck stopped');
     },

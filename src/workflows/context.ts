@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../domain/config.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Chat, Clock, Cluster, GitOpsRepo, Metrics, RunEvents, SourceRepos, Store } from '../ports.js';
+import type { RunLeases } from './delivery/lease.js';
 
 export interface WorkflowDeps {
   config: Config;
@@ -19,6 +20,8 @@ export interface WorkflowDeps {
   members: GroupMembers;
   /** aborted on shutdown: long waits (following a sync) stop and resume after the next start */
   shutdown: AbortSignal;
+  /** this replica's name and lease length: one replica at a time drives a run (delivery/lease.ts) */
+  leases: RunLeases;
 }
 
 /** A new workflow run id such as "fd-k3j9x2ab". */

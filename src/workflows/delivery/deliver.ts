@@ -7,6 +7,7 @@ import { environmentOf, runOf } from '../requests.js';
 import { closeOvertaken } from '../overtaken.js';
 import { followCanary } from './canary.js';
 import { commitOrAbort, followAbort } from './abort.js';
+import { underRunLease } from './lease.js';
 import type { Step, StepContext } from './step.js';
 import { followSync, requestSync } from './sync.js';
 
@@ -27,8 +28,28 @@ export const DELIVERY: Readonly<Record<ActiveState, Step>> = {
   aborting: followAbort,
 };
 
-/** Runs a request from wherever it stands to succeeded or failed. `resumed` marks a run carried over from a stopped process. */
+/**
+ * Runs a request from wherever it stands to succeeded or failed, while this replica holds the run's lease (lease.ts);
+ * when another replica drives it, returns the request as stored. `resumed` marks a run carried over from a stopped process.
+ */
 export async function deliver(deps: WorkflowDeps, request: DeployRequest, opts: { resumed?: boolean } = {}): Promise<DeployRequest> {
+  let latest = request;
+  const driven = await underRunLease(
+    deps,
+    request.id,
+    async (leased) => {
+      // Re-read under the lease: a replica that drove it before may have moved it on.
+      const current = (await leased.store.getRequest(request.id)) ?? request;
+      latest = isActive(current.state) ? await drive(leased, current, opts) : current;
+      return latest;
+    },
+    () => !isActive(latest.state),
+  );
+  return driven ?? (await deps.store.getRequest(request.id)) ?? request;
+}
+
+/** The loop over the state table. */
+async function drive(deps: WorkflowDeps, request: DeployRequest, opts: { resumed?: boolean }): Promise<DeployRequest> {
   const run = runOf(request);
   const log = deps.log.child({ runId: request.id });
   let current = request;
