@@ -81,7 +81,8 @@ describe('time and restarts', () => {
     const req = await request(fd, 'staging v3.0.0', 'U0DEV');
     await fd.restart();
     await fd.click('deploy_approve', req.id, 'U0LEAD');
-    await eventually(async () => (await fd!.app.store.getRequest(req.id))?.state === 'succeeded', { what: 'delivered after restart' });
+    await fd.settled();
+    expect((await fd.app.store.getRequest(req.id))?.state).toBe('succeeded');
     expect(await deploysTo('staging')(fd)).toHaveLength(1);
     expect(threadOf(fd.world, req.ts).join('\n')).toMatch(/healthy/);
   });
@@ -94,7 +95,8 @@ describe('time and restarts', () => {
     await eventually(async () => (await fd!.app.store.getRequest(req.id))?.state === 'syncing', { what: 'syncing' });
     await fd.restart();
     fd.world.kube.argo.setOutcome('shop-staging', 'succeed');
-    await eventually(async () => (await fd!.app.store.getRequest(req.id))?.state === 'succeeded', { what: 'succeeded after restart' });
+    await fd.settled();
+    expect((await fd.app.store.getRequest(req.id))?.state).toBe('succeeded');
     // One sync asked for in all: a PATCH that lost a race with the controller (409) and was retried asked for nothing.
     const ops = fd.world.kube.calls.filter((c) => c.method === 'PATCH' && (c.body as any)?.operation && c.status! < 300);
     expect(ops).toHaveLength(1);
