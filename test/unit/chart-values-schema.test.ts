@@ -72,6 +72,10 @@ describe('values.schema.json', () => {
     expect(errorsOf(FULL)).toEqual([]);
   });
 
+  it('accepts two replicas on PostgreSQL from an existing Secret', () => {
+    expect(errorsOf(withValues({ replicaCount: 2, postgres: { existingSecret: 'flightdeck-db', secretKey: 'uri' }, podAntiAffinity: 'hard' }))).toEqual([]);
+  });
+
   it('describes exactly the top-level keys of values.yaml', () => {
     expect(Object.keys(schema.properties).sort()).toEqual(Object.keys(defaults).sort());
   });
@@ -84,6 +88,7 @@ describe('values.schema.json', () => {
     ['a secret the bot does not read', { secrets: { SLACK_TOKEN: 'x' } }, 'propertyName'],
     ['an unknown log level', { logLevel: 'verbose' }, '/logLevel'],
     ['two replicas on one SQLite file', { replicaCount: 2 }, '/replicaCount'],
+    ['an anti-affinity other than soft, hard or none', { replicaCount: 2, postgres: { existingSecret: 'db' }, podAntiAffinity: 'always' }, '/podAntiAffinity'],
     ['a NetworkPolicy peer of an unknown kind', { networkPolicy: { slackFrom: [{ serviceSelector: {} }] } }, '/networkPolicy/slackFrom/0'],
     ['a scrape interval without a unit', { serviceMonitor: { interval: '30' } }, '/serviceMonitor/interval'],
     ['a port out of range', { service: { port: 70000 } }, '/service/port'],

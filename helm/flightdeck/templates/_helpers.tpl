@@ -62,3 +62,8 @@ same name in different namespaces would collide: their names carry the release's
 {{- define "flightdeck.rbacName" -}}
 {{- printf "%s-%s" (include "flightdeck.fullname" .) .Release.Namespace | trunc 253 | trimSuffix "-" }}
 {{- end }}
+
+{{- /* "true" when the store is SQLite (one pod's file): no PostgreSQL URL from a Secret and a sqlite: databaseUrl. */}}
+{{- define "flightdeck.sqlite" -}}
+{{- if and (not .Values.databaseUrlFromSecret) (not .Values.postgres.existingSecret) (hasPrefix "sqlite:" .Values.databaseUrl) }}true{{ end }}
+{{- end }}
