@@ -47,7 +47,8 @@ export type IncidentProblem =
   | { code: 'no-more-tiers'; number: number; tiers: number }
   | { code: 'incident-channel-failed'; reason: string }
   | { code: 'deploy-not-failed'; runId: string }
-  | { code: 'incident-freeze'; env: string; number: number; severity: Severity; title: string; channel: string | null };
+  | { code: 'incident-freeze'; env: string; number: number; severity: Severity; title: string; channel: string | null }
+  | { code: 'incident-action-failed'; reference: string };
 
 /** A refusal the person can act on: a UserError like every refusal; the edge words `problem` for its audience. */
 export class IncidentRefusal extends UserError {

@@ -143,6 +143,8 @@ export function incidentProblemText(w: Words, p: IncidentProblem): string {
       return `I could not create the incident channel (${w.text(p.reason)}). The incident is recorded; check that Flightdeck may create channels (channels:manage).`;
     case 'deploy-not-failed':
       return `${w.code(p.runId)} is not a failed deploy or rollback that Flightdeck knows.`;
+    case 'incident-action-failed':
+      return `Something failed on our side (reference ${w.code(p.reference)}) while handling this; check the incident card, then try again or ask the platform team.`;
     case 'incident-freeze':
       return `${w.text(p.env)} is frozen while ${severityLabel(p.severity)} ${incidentRef(w, p)} is open (${w.text(p.title)}). Rollbacks are still allowed; nothing was deployed.`;
   }

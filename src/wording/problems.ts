@@ -66,7 +66,7 @@ function held(then: 'nothing-deployed' | 'approval-not-recorded'): string {
 
 const INCIDENT_CODES = new Set<string>([
   'incident-usage', 'unknown-severity', 'not-incident-channel', 'incident-gone', 'incident-resolved', 'same-severity',
-  'same-commander', 'already-acknowledged', 'no-more-tiers', 'incident-channel-failed', 'deploy-not-failed', 'incident-freeze',
+  'same-commander', 'already-acknowledged', 'no-more-tiers', 'incident-channel-failed', 'deploy-not-failed', 'incident-freeze', 'incident-action-failed',
 ] satisfies Array<IncidentProblem['code']>);
 
 function isIncidentProblem(p: Problem): p is IncidentProblem {

@@ -75,6 +75,8 @@ export async function regradeIncident(deps: IncidentDeps, channel: string, user:
   await scheduleEscalation(deps, regraded);
   await refreshCard(deps, regraded, { topic: true });
   if (pagesExternally(deps.config.incidents, severity)) await sendPager(deps, regraded, 'trigger');
+  // Graded down out of the external pager's severities: its alert would page on for nothing, so it is resolved.
+  else if (incident.pagerKey && pagesExternally(deps.config.incidents, incident.severity)) await sendPager(deps, regraded, 'resolve');
   return regraded;
 }
 

@@ -29,6 +29,10 @@ describe('incident lifecycle', () => {
     await incidentSlash(fd, 'sev 4', 'U0ANA', channel.id);
     await eventually(() => card(fd, channel.id)!.shown.includes('SEV-4') && card(fd, channel.id)!.shown.includes('5m'), { what: `card at SEV-4: ${JSON.stringify([...privateTo(fd.world, 'U0ANA'), ...fd.answers('U0ANA')])} ${card(fd, channel.id)!.shown}` });
     expect(card(fd, channel.id)!.updates).toBeGreaterThanOrEqual(2);
+    // SEV-4 does not page externally: the alert raised at SEV-1 is resolved with the same dedup key
+    await eventually(() => rig.pager.accepted().some((e) => e.event_action === 'resolve'), { what: 'pager resolved on re-grade down' });
+    const keys = new Set(rig.pager.accepted().map((e) => e.dedup_key));
+    expect(keys.size).toBe(1);
   });
 
   it('posts updates, hands over command, resolves with a summary, a postmortem issue and a Resolved card', async () => {

@@ -137,6 +137,7 @@ const PROBLEMS: { [C in ProblemCode]: Extract<Problem, { code: C }> } = {
   'incident-channel-failed': { code: 'incident-channel-failed', reason: EVIL },
   'deploy-not-failed': { code: 'deploy-not-failed', runId: 'fd-1' },
   'incident-freeze': { code: 'incident-freeze', env: 'production', number: 4, severity: 'sev1', title: EVIL, channel: 'C0INC4' },
+  'incident-action-failed': { code: 'incident-action-failed', reference: 'err-1' },
   'canary-usage': { code: 'canary-usage', got: EVIL },
   'no-canaries': { code: 'no-canaries', env: 'staging', withCanary: ['production'] },
   'canary-not-for-app': { code: 'canary-not-for-app', app: EVIL, env: 'production' },

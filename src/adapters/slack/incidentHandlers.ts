@@ -1,4 +1,5 @@
 // `/incident`, the card's buttons and the incident modals: ack at once, then run the incident workflow and answer privately.
+import { randomBytes } from 'node:crypto';
 import type { App, RespondFn } from '@slack/bolt';
 import { parseIncidentCommand } from '../../domain/incidentCommands.js';
 import { IncidentRefusal, type IncidentProblem } from '../../domain/incidentEvents.js';
@@ -148,14 +149,17 @@ async function reply(deps: IncidentDeps, respond: RespondFn, work: () => Promise
   }
 }
 
+/** Tells the person what went wrong with their click or submission: a refusal in words, anything else with a reference. */
 async function tellRefusal(deps: IncidentDeps, channel: string, user: string, err: unknown): Promise<void> {
   if (err instanceof IncidentRefusal) return deps.chat.refuse(channel, user, err.problem);
-  deps.log.error({ err }, 'incident action failed');
+  const reference = `err-${randomBytes(4).toString('hex')}`;
+  deps.log.error({ err, reference }, 'incident action failed');
+  await deps.chat.refuse(channel, user, { code: 'incident-action-failed', reference }).catch((again: unknown) => deps.log.warn({ err: again, reference }, 'could not tell the person'));
 }
 
 function refusalText(deps: IncidentDeps, err: unknown): string {
   if (err instanceof IncidentRefusal) return warn(err.problem);
-  const reference = `err-${Math.random().toString(36).slice(2, 10)}`;
+  const reference = `err-${randomBytes(4).toString('hex')}`;
   deps.log.error({ err, reference }, 'incident command failed');
   return `${slackWords.emoji('x')} Something failed on our side (reference ${reference}). Try again or ask the platform team.`;
 }
