@@ -25,7 +25,12 @@ export async function declareIncident(deps: IncidentDeps, input: DeclareInput): 
   let incident = await deps.store.createIncident({ severity: input.severity, title: input.title, declarer: input.user, declaredAt: now, origin: input.origin ?? null });
   const log = deps.log.child({ incident: incidentId(incident.number) });
 
-  const channel = await createChannel(deps, incident);
+  const channel = await createChannel(deps, incident).catch(async (err: unknown) => {
+    // Without a channel nobody can work (or resolve) it: close the record, so a ghost incident freezes nothing.
+    const closed = { state: 'resolved' as const, resolvedAt: deps.clock.now(), resolvedBy: input.user, summary: 'closed: its channel could not be created' };
+    await deps.store.updateIncident(incident.number, { states: ['open'] }, closed, deps.clock.now()).catch((again: unknown) => log.error({ err: again }, 'could not close the incident'));
+    throw err;
+  });
   incident = (await deps.store.updateIncident(incident.number, { states: ['open'] }, { channel: channel.id, channelName: channel.name }, now)) ?? incident;
   const declared = { type: 'declared', severity: incident.severity, title: incident.title, commander: incident.commander, targetMs: rules.respondWithin } as const;
   await note(deps, incident, input.user, declared, input.origin?.thread ? [input.origin.thread] : []);

@@ -30,7 +30,7 @@ export interface IncidentCardView {
   now: number;
 }
 
-export type ChannelOutcome = { created: true; id: string; name: string } | { created: false; why: 'name-taken' | 'invalid-name' };
+export type ChannelOutcome = { created: true; id: string; name: string } | { created: false; why: 'name-taken' | 'invalid-name' | (string & {}) };
 
 /** The Slack side of incidents. The adapter words events and problems; workflows hand over data only. */
 export interface IncidentChat {

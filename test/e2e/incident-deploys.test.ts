@@ -99,3 +99,19 @@ describe('incidents and deploys', () => {
     expect(requests(fd.world)).toHaveLength(1);
   });
 });
+
+describe('an incident whose channel cannot be created', () => {
+  it('is closed rather than left open to freeze production, and the person is told', async () => {
+    rig = await startIncidentRig();
+    const run = rig.fd;
+    run.world.slack.faults.inject({ method: 'POST', path: '/api/conversations.create', kind: 'status', status: 200, body: { ok: false, error: 'restricted_action' } });
+    await incidentSlash(run, 'sev1 checkout is failing', 'U0ANA');
+    await run.settled();
+    expect(run.answers('U0ANA').join('\n')).toMatch(/restricted_action/);
+    expect(await run.app.store.listIncidents(['open', 'acknowledged'])).toEqual([]);
+    await overlays(run, ['v3.0.0', 'v3.0.0'], ['v2.9.0', 'v2.9.0']);
+    await run.slash('prod v3.0.0', 'U0DEV');
+    await run.settled();
+    expect(lastRequest(run.world)!.shown).toMatch(/Deploy v3\.0\.0 to production/);
+  });
+});

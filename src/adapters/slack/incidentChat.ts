@@ -28,6 +28,8 @@ export class SlackIncidentChat implements IncidentChat {
       const code = slackErrorOf(err);
       if (code === 'name_taken') return { created: false, why: 'name-taken' };
       if (code?.startsWith('invalid_name')) return { created: false, why: 'invalid-name' };
+      // Slack said no for a reason the person can act on (missing scope, restricted action, archived name): say which.
+      if (code) return { created: false, why: code };
       throw err;
     }
   }
