@@ -19,7 +19,7 @@ import { wireIncidents } from './adapters/incidentAdapters.js';
 import { IncidentDeliverySink } from './workflows/incidentDeliveries.js';
 import { registerCanaryHandlers, SlackCanaryThreads } from './adapters/slack/canaryHandlers.js';
 import { PrometheusClient } from './adapters/prometheus/client.js';
-import { CanaryFollowHub } from './workflows/canaryFollow.js';
+import { CANARY_FOLLOW_TIMER, CanaryFollowHub } from './workflows/canaryFollow.js';
 import { answerGate, type CanaryDeps } from './workflows/canaryGates.js';
 import { openStore } from './adapters/store/open.js';
 import { createHttpServer } from './http/server.js';
@@ -125,6 +125,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
     [EXPIRY_TIMER]: async (timer) => void (await expireRequest(deps, timer.key)),
     [LOCK_EXPIRY_TIMER]: async (timer) => void (await expireLock(deps, timer.key)),
     [RUN_LEASE_TIMER]: (timer) => adoptRun(deps, background, timer.key),
+    [CANARY_FOLLOW_TIMER]: (timer) => canaryHub.adopt(timer.key),
     ...incidents.timers,
   }, log);
 

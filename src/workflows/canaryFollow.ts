@@ -8,6 +8,11 @@ import type { EnvironmentConfig } from '../domain/config.js';
 import type { CanaryRef } from '../ports.js';
 import { canaryRefOfEnv, type CanaryDeps } from './canaryGates.js';
 import { ACTIVE_PHASES } from './canaryStatus.js';
+import { releaseLease, renewWhileHeld, takeLease, type LeaseRef } from './delivery/lease.js';
+
+/** A followed canary whose replica stopped renewing its lease is adopted by the replica claiming this timer (key: followKey). */
+export const CANARY_FOLLOW_TIMER = 'canary-follow-lease';
+const followLease = (key: string): LeaseRef => ({ name: `canary-follow:${key}`, timer: CANARY_FOLLOW_TIMER, key });
 
 /** Where follow events go: the Slack adapter words them and posts them in the thread. */
 export interface CanaryFollowSink {
@@ -58,13 +63,24 @@ export class CanaryFollowHub {
       return 'already';
     }
     await this.sink.deliver(thread, { type: 'follow-started', canary: name, phase: state.phase, weight: state.canaryWeight, maxWeight: state.maxWeight });
-    this.attach(follower, name, ref, canaryPlan(state), state);
+    await this.attach(follower, name, ref, canaryPlan(state), state);
     return 'started';
   }
 
   /** After a start: follows again what was followed before the stop, from what each thread was last told. */
   async resume(): Promise<number> {
     const followers = await this.deps.store.canaryFollowers();
+    await this.resumeFollowers(followers);
+    return followers.length;
+  }
+
+  /** The canary's lease timer came due here: the replica following it stopped renewing, so follow it from here on. */
+  async adopt(key: string): Promise<void> {
+    if (this.followed.has(key)) return;
+    await this.resumeFollowers((await this.deps.store.canaryFollowers()).filter((f) => followKey(f) === key));
+  }
+
+  private async resumeFollowers(followers: CanaryFollower[]): Promise<void> {
     for (const f of followers) {
       const env = this.deps.config.environments.find((e) => e.name === f.env);
       const ref = env ? canaryRefOfEnv(env) : null;
@@ -73,9 +89,8 @@ export class CanaryFollowHub {
         continue;
       }
       const plan = await this.deps.cluster.lookupCanary(ref).then((l) => (l.found ? canaryPlan(l.canary) : ({ kind: 'unknown' } as const)), () => ({ kind: 'unknown' }) as const);
-      this.attach(f, { env: f.env, canary: f.canary, namespace: f.namespace }, ref, plan, null);
+      await this.attach(f, { env: f.env, canary: f.canary, namespace: f.namespace }, ref, plan, null);
     }
-    return followers.length;
   }
 
   /** Stops every watch (followers stay stored and resume after the next start). */
@@ -84,8 +99,15 @@ export class CanaryFollowHub {
     this.followed.clear();
   }
 
-  private attach(follower: CanaryFollower, name: CanaryName, ref: CanaryRef, plan: CanaryPlan, previous: CanaryState | null): void {
+  /** Watches the canary for its threads, on one replica at a time: the one holding the canary's follow lease. */
+  private async attach(follower: CanaryFollower, name: CanaryName, ref: CanaryRef, plan: CanaryPlan, previous: CanaryState | null): Promise<void> {
     const key = followKey(follower);
+    const lease = followLease(key);
+    if (!this.followed.has(key) && !(await takeLease(this.deps, lease))) {
+      // Another replica follows this canary; it reads the threads from the store, this one included.
+      this.deps.log.info({ canary: ref.name, namespace: ref.namespace }, 'another replica follows this canary');
+      return;
+    }
     const existing = this.followed.get(key);
     if (existing) {
       existing.followers.push(follower);
@@ -93,6 +115,7 @@ export class CanaryFollowHub {
     }
     const entry: Followed = { name, ref, plan, followers: [follower], lastSaid: follower.lastSaid, previous, stop: new AbortController(), queue: Promise.resolve() };
     this.followed.set(key, entry);
+    void renewWhileHeld(this.deps, lease, () => this.drop(key, entry), entry.stop.signal);
     const onShutdown = (): void => entry.stop.abort();
     this.deps.shutdown.addEventListener('abort', onShutdown, { once: true });
     this.deps.cluster
@@ -100,7 +123,7 @@ export class CanaryFollowHub {
       .catch((err: unknown) => {
         if (entry.stop.signal.aborted) return;
         this.deps.log.warn({ err, canary: ref.name, namespace: ref.namespace }, 'lost the canary being followed');
-        this.tell(entry, { type: 'follow-lost', canary: name, detail: err instanceof Error ? err.message : String(err) });
+        this.tell(entry, { type: 'follow-lost', canary: name, detail: err instanceof Error ? err.message : String(err) }, key);
         this.finish(key, entry);
       })
       .finally(() => this.deps.shutdown.removeEventListener('abort', onShutdown));
@@ -114,33 +137,46 @@ export class CanaryFollowHub {
     if (stage === entry.lastSaid) return false;
     entry.lastSaid = stage;
     const event = eventOf(entry.name, entry.plan, state, previous);
-    if (event) this.tell(entry, event);
     const ended = !ACTIVE_PHASES.includes(state.phase) && state.phase !== '';
+    if (!ended) {
+      // Recorded before it is told: a replica taking over after a crash here skips this line rather than say it twice.
+      const { namespace, canary, context } = entry.followers[0]!;
+      entry.queue = entry.queue.then(() => this.deps.store.markCanaryFollowers(namespace, canary, context, stage)).catch((err: unknown) => this.deps.log.warn({ err }, 'could not record what followers were told'));
+    }
+    if (event) this.tell(entry, event, key);
     if (ended) {
       this.finish(key, entry);
       void this.deps.store.endCanaryRevisions(entry.ref.namespace, entry.ref.name, state.lastAppliedSpec).catch((err: unknown) => this.deps.log.warn({ err }, 'could not close the ended revision'));
       return true;
     }
-    const { namespace, canary, context } = entry.followers[0]!;
-    entry.queue = entry.queue.then(() => this.deps.store.markCanaryFollowers(namespace, canary, context, stage)).catch((err: unknown) => this.deps.log.warn({ err }, 'could not record what followers were told'));
     return false;
   }
 
-  private tell(entry: Followed, event: CanaryFollowEvent): void {
-    const threads = entry.followers.map((f) => ({ channel: f.channel, threadTs: f.threadTs }));
+  /** Tells every thread following the canary: those stored (Follow pressed on another replica counts), else the ones known here. */
+  private tell(entry: Followed, event: CanaryFollowEvent, key?: string): void {
     entry.queue = entry.queue.then(async () => {
+      const stored = key === undefined ? [] : await this.deps.store.canaryFollowers().then((all) => all.filter((f) => followKey(f) === key), () => []);
+      const threads = (stored.length > 0 ? stored : entry.followers).map((f) => ({ channel: f.channel, threadTs: f.threadTs }));
       await Promise.all(threads.map((t) => this.sink.deliver(t, event).catch((err: unknown) => this.deps.log.warn({ err, channel: t.channel }, 'could not tell a following thread'))));
     });
   }
 
-  private finish(key: string, entry: Followed): void {
+  /** Stops watching here without ending the follow: another replica took the canary's lease. */
+  private drop(key: string, entry: Followed): void {
     if (this.followed.get(key) === entry) this.followed.delete(key);
     entry.stop.abort();
+  }
+
+  private finish(key: string, entry: Followed): void {
+    this.drop(key, entry);
     const { namespace, canary, context } = entry.followers[0]!;
-    entry.queue = entry.queue.then(() => this.deps.store.removeCanaryFollowers(namespace, canary, context)).then(
-      () => undefined,
-      (err: unknown) => this.deps.log.warn({ err }, 'could not remove followers'),
-    );
+    entry.queue = entry.queue
+      .then(() => this.deps.store.removeCanaryFollowers(namespace, canary, context))
+      .then(() => releaseLease(this.deps, followLease(key), 'ended'))
+      .then(
+        () => undefined,
+        (err: unknown) => this.deps.log.warn({ err }, 'could not remove followers'),
+      );
   }
 
   /** Resolves when everything told so far was delivered (tests, shutdown). */
