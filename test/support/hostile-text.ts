@@ -111,7 +111,7 @@ export async function typed(fd: Running, text: string, user: string, opts: { com
 }
 
 /** fast-check settings of the suite: few runs (each drives the whole app), and the seed printed on failure. */
-export const RUNS = { numRuns: 10, endOnFailure: true } as const;
+export const RUNS = { numRuns: 8, endOnFailure: true } as const;
 
 /** A property drives the app a few dozen times: its test may take longer than one end-to-end test on a busy machine. */
 export const PROPERTY_TIMEOUT_MS = 180_000;
