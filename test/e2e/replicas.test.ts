@@ -2,11 +2,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/adapters/store/postgres.js';
 import { startPagerFake, type PagerFake } from '../../src/sandbox/pager/server.js';
-import { kustomization, startWorld } from '../../src/sandbox/world.js';
+import { postToSlackEndpoint, slashCommandBody } from '../../src/sandbox/slack/requests.js';
+import { kustomization, SIGNING_SECRET, startWorld } from '../../src/sandbox/world.js';
 import { eventually, type Running } from '../support/harness.js';
 import { incidentChannel, incidentConfig, incidentSlash, ROUTING_KEY, said } from '../support/incident-driver.js';
 import { startReplicaPair, type ReplicaPair } from '../support/replica-pair.js';
-import { lastRequest, requests, threadOf } from '../support/slack-view.js';
+import { answersTo, lastRequest, requests, threadOf } from '../support/slack-view.js';
 import { POSTGRES_SKIP, POSTGRES_URL } from '../support/store-backends.js';
 
 if (!POSTGRES_URL) process.stderr.write(`${POSTGRES_SKIP}\n`);
@@ -50,6 +51,21 @@ describe.skipIf(!POSTGRES_URL)('two replicas on one PostgreSQL database', () => 
     const thread = threadOf(p.world, req.ts);
     expect(thread.filter((t) => /healthy/i.test(t))).toHaveLength(1);
     expect(thread).toEqual([...new Set(thread)]);
+  });
+
+  it('a Slack request replayed to the other replica is acknowledged and dropped: one request posted', async () => {
+    pair = await startReplicaPair();
+    const p = pair;
+    const responseUrl = p.world.slack.responseUrl();
+    const body = slashCommandBody({ command: '/deploy', text: 'staging v3.0.0', userId: 'U0DEV', channelId: 'C0DEPLOYS', responseUrl });
+    const timestampSec = Math.floor(Date.now() / 1000);
+    const [first, replay] = await Promise.all([p.a, p.b].map((r) => postToSlackEndpoint(`${r.url}/slack/events`, SIGNING_SECRET, body, { timestampSec })));
+    expect([first!.status, replay!.status]).toEqual([200, 200]);
+    await settledBoth(p);
+    expect(requests(p.world)).toHaveLength(1);
+    expect(await p.a.app.store.listRequests(['pending'])).toHaveLength(1);
+    // handled twice, the second would have been told the deploy is already requested
+    expect(answersTo(p.world, responseUrl).join('\n')).not.toMatch(/already/i);
   });
 
   it('a replica stopping mid-delivery hands the run over: the other finishes it from the recorded state, nothing twice', async () => {
