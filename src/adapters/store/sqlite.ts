@@ -237,41 +237,16 @@ export class SqliteStore implements Store {
     return this.sql('INSERT INTO seen_ids (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING').run(id, at).changes === 1;
   }
 
-  async noteCanaryRevision(revision: CanaryRevision): Promise<{ isNew: boolean; needsSpec: boolean }> {
-    return this.canary.noteRevision(revision);
-  }
-
-  async canaryChecksumOf(namespace: string, canary: string, appliedSpec: string): Promise<string | null> {
-    return this.canary.checksumOf(namespace, canary, appliedSpec);
-  }
-
-  async approveCanaryGate(key: GateKey, user: string, required: number, at: number): Promise<GateApprovalOutcome> {
-    return this.canary.approve(key, user, required, at);
-  }
-
-  async canaryGate(key: GateKey): Promise<CanaryGate | null> {
-    return this.canary.gate(key);
-  }
-
-  async endCanaryRevisions(namespace: string, canary: string, appliedSpec: string | null): Promise<number> {
-    return this.canary.endRevisions(namespace, canary, appliedSpec);
-  }
-
-  async addCanaryFollower(follower: CanaryFollower): Promise<boolean> {
-    return this.canary.addFollower(follower);
-  }
-
-  async canaryFollowers(): Promise<CanaryFollower[]> {
-    return this.canary.followers();
-  }
-
-  async markCanaryFollowers(namespace: string, canary: string, context: string, lastSaid: string): Promise<void> {
-    this.canary.markFollowers(namespace, canary, context, lastSaid);
-  }
-
-  async removeCanaryFollowers(namespace: string, canary: string, context: string): Promise<number> {
-    return this.canary.removeFollowers(namespace, canary, context);
-  }
+  // Canary gates and followers live in ./canaryTables.ts.
+  noteCanaryRevision = async (revision: CanaryRevision): Promise<{ isNew: boolean; needsSpec: boolean }> => this.canary.noteRevision(revision);
+  canaryChecksumOf = async (namespace: string, canary: string, appliedSpec: string): Promise<string | null> => this.canary.checksumOf(namespace, canary, appliedSpec);
+  approveCanaryGate = async (key: GateKey, user: string, required: number, at: number): Promise<GateApprovalOutcome> => this.canary.approve(key, user, required, at);
+  canaryGate = async (key: GateKey): Promise<CanaryGate | null> => this.canary.gate(key);
+  endCanaryRevisions = async (namespace: string, canary: string, appliedSpec: string | null): Promise<number> => this.canary.endRevisions(namespace, canary, appliedSpec);
+  addCanaryFollower = async (follower: CanaryFollower): Promise<boolean> => this.canary.addFollower(follower);
+  canaryFollowers = async (): Promise<CanaryFollower[]> => this.canary.followers();
+  markCanaryFollowers = async (namespace: string, canary: string, context: string, lastSaid: string): Promise<void> => this.canary.markFollowers(namespace, canary, context, lastSaid);
+  removeCanaryFollowers = async (namespace: string, canary: string, context: string): Promise<number> => this.canary.removeFollowers(namespace, canary, context);
 
   /** The canary tables (canaryTables.ts), made on first use. */
   private get canary(): SqliteCanaryTables {
