@@ -88,9 +88,10 @@ export interface Cluster {
   requestSync(ref: ArgoAppRef, input: { revision: string; username: string; info: Array<{ name: string; value: string }> }, basis?: ArgoAppState | null): Promise<SyncRequestResult>;
   /**
    * Calls onState with the current state and every change until onState returns true,
-   * the signal aborts or the watch cannot be kept; reconnects with backoff.
+   * the signal aborts or the watch cannot be kept; reconnects with backoff. `onTrouble` hears, in a few words, each time
+   * the API server could not be read or watched (down, hung) before the watch retries.
    */
-  watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void>;
+  watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal, onTrouble?: (detail: string) => void): Promise<void>;
   getCanary(ref: CanaryRef): Promise<CanaryState | null>;
   /** As watchApplication, for a Flagger Canary. */
   watchCanary(ref: CanaryRef, onState: (state: CanaryState) => boolean, signal: AbortSignal): Promise<void>;

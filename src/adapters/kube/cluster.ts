@@ -112,15 +112,15 @@ export class KubeCluster implements Cluster {
     }
   }
 
-  watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void> {
-    return this.watch<ApplicationObject>(APPLICATIONS, ref, (obj) => onState(toArgoAppState(obj)), signal);
+  watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal, onTrouble?: (detail: string) => void): Promise<void> {
+    return this.watch<ApplicationObject>(APPLICATIONS, ref, (obj) => onState(toArgoAppState(obj)), signal, onTrouble);
   }
 
   watchCanary(ref: CanaryRef, onState: (state: CanaryState) => boolean, signal: AbortSignal): Promise<void> {
     return this.watch<CanaryObject>(CANARIES, ref, (obj) => onState(toCanaryState(obj)), signal);
   }
 
-  private async watch<T extends object>(resource: Resource, ref: ArgoAppRef, onObject: (obj: T) => boolean, signal: AbortSignal): Promise<void> {
+  private async watch<T extends object>(resource: Resource, ref: ArgoAppRef, onObject: (obj: T) => boolean, signal: AbortSignal, onTrouble?: (detail: string) => void): Promise<void> {
     const { watch } = this.clientsOf(ref);
     await watchObject({
       watch,
@@ -132,6 +132,7 @@ export class KubeCluster implements Cluster {
       onStream: (seconds, ok) => this.opts.onRequest?.(`WATCH ${resource.plural}`, seconds, ok),
       ...(this.opts.log ? { log: this.opts.log } : {}),
       ...(this.opts.watchBackoff ? { backoff: this.opts.watchBackoff } : {}),
+      ...(onTrouble ? { onTrouble } : {}),
     });
   }
 

@@ -19,8 +19,8 @@ export class DeferredCluster implements Cluster {
     return (await this.loaded).requestSync(ref, input, basis);
   }
 
-  async watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal): Promise<void> {
-    return (await this.loaded).watchApplication(ref, onState, signal);
+  async watchApplication(ref: ArgoAppRef, onState: (state: ArgoAppState) => boolean, signal: AbortSignal, onTrouble?: (detail: string) => void): Promise<void> {
+    return (await this.loaded).watchApplication(ref, onState, signal, onTrouble);
   }
 
   async getCanary(ref: CanaryRef): Promise<CanaryState | null> {

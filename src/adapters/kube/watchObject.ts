@@ -15,6 +15,8 @@ export interface WatchObjectOptions {
   signal: AbortSignal;
   onStream?: (seconds: number, ok: boolean) => void;
   log?: { warn(obj: object, msg?: string): void };
+  /** told, in a few words, each time the object could not be read or watched (API down, hung) before a retry */
+  onTrouble?: (detail: string) => void;
   backoff?: { initialMs: number; maxMs: number };
   /** a watch whose response has not started by then is abandoned and retried (client-node's Watch has no timeout) */
   connectTimeoutMs?: number;
@@ -48,6 +50,7 @@ export async function watchObject(opts: WatchObjectOptions): Promise<void> {
     } catch (err) {
       if (isFatal(err)) throw err;
       opts.log?.warn({ err, path: opts.path, name: opts.name, retryInMs: delay }, 'first read failed; retrying');
+      opts.onTrouble?.(troubleOf(err));
       try {
         await sleep(delay, undefined, { signal: opts.signal });
       } catch {
@@ -65,7 +68,10 @@ export async function watchObject(opts: WatchObjectOptions): Promise<void> {
     rv = cursor.rv;
     if (end.kind === 'done' || end.kind === 'aborted') return;
     if (end.kind === 'error' && end.fatal) throw end.err;
-    if (end.kind === 'error') opts.log?.warn({ err: end.err, path: opts.path, name: opts.name, retryInMs: delay }, 'watch failed; restarting');
+    if (end.kind === 'error') {
+      opts.log?.warn({ err: end.err, path: opts.path, name: opts.name, retryInMs: delay }, 'watch failed; restarting');
+      opts.onTrouble?.(troubleOf(end.err));
+    }
     // A stream that carried events was healthy: start the backoff over.
     if (cursor.events > 0) delay = initialMs;
     try {
@@ -84,6 +90,14 @@ export async function watchObject(opts: WatchObjectOptions): Promise<void> {
       }
     }
   }
+}
+
+/** A failed read or watch in a few words: the HTTP status where there is one, else the first line of the error. */
+function troubleOf(err: unknown): string {
+  const code = (err as { code?: unknown; statusCode?: unknown } | null)?.code ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof code === 'number') return `HTTP ${code}`;
+  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  return line.length > 160 ? `${line.slice(0, 159)}…` : line;
 }
 
 function isFatal(err: unknown): boolean {

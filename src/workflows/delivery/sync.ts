@@ -173,7 +173,16 @@ export async function followSync(ctx: StepContext, request: DeployRequest): Prom
     }
     return false;
   };
-  const reached = await waitForApplication(deps, ref, onState, deps.clock.now() + env.argocd.timeout, judging.settled);
+  const deadline = deps.clock.now() + env.argocd.timeout;
+  // The first time the API does not answer while following, the thread says so (the watch retries until the deadline).
+  let troubleSaid = false;
+  const onTrouble = (detail: string): void => {
+    if (troubleSaid) return;
+    troubleSaid = true;
+    const retryForMs = Math.max(0, deadline - deps.clock.now());
+    void ctx.say({ type: 'cluster-unreachable', application: ref.name, detail, retryForMs }).catch((err: unknown) => deps.log.warn({ err, runId: request.id }, 'could not record the unreachable cluster'));
+  };
+  const reached = await waitForApplication(deps, ref, onState, deadline, judging.settled, onTrouble);
   const verdict = judging.verdict;
   if (!reached || !verdict.done) {
     // A watch retries quietly; at the deadline, say whether the cluster was there at all.

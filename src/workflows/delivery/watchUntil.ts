@@ -34,6 +34,6 @@ export async function waitForObject<S>(deps: WorkflowDeps, watch: WatchOf<S>, do
   return reached;
 }
 
-export function waitForApplication(deps: WorkflowDeps, ref: ArgoAppRef, done: (state: ArgoAppState) => boolean, deadline: number, settled?: Promise<void>): Promise<boolean> {
-  return waitForObject(deps, (onState, signal) => deps.cluster.watchApplication(ref, onState, signal), done, deadline, settled);
+export function waitForApplication(deps: WorkflowDeps, ref: ArgoAppRef, done: (state: ArgoAppState) => boolean, deadline: number, settled?: Promise<void>, onTrouble?: (detail: string) => void): Promise<boolean> {
+  return waitForObject(deps, (onState, signal) => deps.cluster.watchApplication(ref, onState, signal, onTrouble), done, deadline, settled);
 }
