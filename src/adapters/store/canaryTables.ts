@@ -1,27 +1,7 @@
 // The SQLite side of the Store's canary methods: revisions Flagger presented, their gates and approvals, following threads.
 import type Database from 'better-sqlite3';
-import type { CanaryFollower, CanaryGate, CanaryRevision, GateApprovalOutcome, GateKey, GateKind } from '../../domain/canaryGates.js';
-
-interface GateRow {
-  namespace: string;
-  canary: string;
-  checksum: string;
-  gate: string;
-  required: number | string;
-  opened_at: number | string | null;
-}
-
-interface FollowerRow {
-  namespace: string;
-  canary: string;
-  context: string;
-  env: string;
-  channel: string;
-  thread_ts: string;
-  user_id: string;
-  since: number | string;
-  last_said: string | null;
-}
+import type { CanaryFollower, CanaryGate, CanaryRevision, GateApprovalOutcome, GateKey } from '../../domain/canaryGates.js';
+import { followerFromRow, gateFromRow, type FollowerRow, type GateRow } from './canaryRows.js';
 
 export class SqliteCanaryTables {
   constructor(private readonly db: Database.Database) {}
@@ -96,17 +76,7 @@ export class SqliteCanaryTables {
 
   followers(): CanaryFollower[] {
     const rows = this.db.prepare('SELECT * FROM canary_followers ORDER BY since, channel, thread_ts').all() as FollowerRow[];
-    return rows.map((r) => ({
-      namespace: r.namespace,
-      canary: r.canary,
-      context: r.context,
-      env: r.env,
-      channel: r.channel,
-      threadTs: r.thread_ts,
-      user: r.user_id,
-      since: Number(r.since),
-      lastSaid: r.last_said,
-    }));
+    return rows.map(followerFromRow);
   }
 
   markFollowers(namespace: string, canary: string, context: string, lastSaid: string): void {
@@ -125,15 +95,6 @@ export class SqliteCanaryTables {
     const approvals = this.db
       .prepare('SELECT user_id, at FROM canary_gate_approvals WHERE namespace = ? AND canary = ? AND checksum = ? AND gate = ? ORDER BY at, user_id')
       .all(key.namespace, key.canary, key.checksum, key.gate) as Array<{ user_id: string; at: number | string }>;
-    return {
-      namespace: row.namespace,
-      canary: row.canary,
-      checksum: row.checksum,
-      gate: row.gate as GateKind,
-      required: Number(row.required),
-      open: row.opened_at !== null,
-      openedAt: row.opened_at === null ? null : Number(row.opened_at),
-      approvals: approvals.map((a) => ({ user: a.user_id, at: Number(a.at) })),
-    };
+    return gateFromRow(row, approvals);
   }
 }

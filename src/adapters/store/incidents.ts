@@ -4,6 +4,7 @@ import { canMove, type Incident, type IncidentGuard, type IncidentPatch, type In
 import type { TimelineEntry } from '../../domain/incidentEvents.js';
 import type { IncidentStore } from '../../workflows/incidentPorts.js';
 import type { Migration } from './migrations.js';
+import { statementCache } from './statements.js';
 
 export const incidentsMigration: Migration = {
   version: 5,
@@ -121,9 +122,13 @@ export function assertIncidentMoves(guard: IncidentGuard, patch: IncidentPatch):
 
 /** The IncidentStore on a better-sqlite3 database; each write is one statement or one IMMEDIATE transaction. */
 export class SqliteIncidents implements IncidentStore {
-  private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database) {}
+  /** Prepared statements cached by their text. */
+  private readonly sql: (text: string) => Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.sql = statementCache(db);
+  }
 
   async createIncident(input: NewIncident): Promise<Incident> {
     const row = this.sql(
@@ -166,15 +171,5 @@ export class SqliteIncidents implements IncidentStore {
   async timelineOf(number: number): Promise<TimelineEntry[]> {
     const rows = this.sql('SELECT at, actor, event FROM incident_timeline WHERE incident = ? ORDER BY id').all(number) as Array<{ at: number; actor: string; event: string }>;
     return rows.map((r) => ({ at: Number(r.at), actor: r.actor, event: JSON.parse(r.event) as TimelineEntry['event'] }));
-  }
-
-  /** Prepared statements cached by text; column names come from the fixed map above, never from input. */
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
   }
 }

@@ -1,28 +1,8 @@
 // The PostgreSQL side of the Store's canary methods: revisions Flagger presented, their gates and approvals, following threads.
 import type pg from 'pg';
-import type { CanaryFollower, CanaryGate, CanaryRevision, GateApprovalOutcome, GateKey, GateKind } from '../../domain/canaryGates.js';
+import type { CanaryFollower, CanaryGate, CanaryRevision, GateApprovalOutcome, GateKey } from '../../domain/canaryGates.js';
 import { inTransaction, type Queryable } from './postgresPool.js';
-
-interface GateRow {
-  namespace: string;
-  canary: string;
-  checksum: string;
-  gate: string;
-  required: number | string;
-  opened_at: number | string | null;
-}
-
-interface FollowerRow {
-  namespace: string;
-  canary: string;
-  context: string;
-  env: string;
-  channel: string;
-  thread_ts: string;
-  user_id: string;
-  since: number | string;
-  last_said: string | null;
-}
+import { followerFromRow, gateFromRow, type FollowerRow, type GateRow } from './canaryRows.js';
 
 export class PostgresCanaryTables {
   constructor(private readonly pool: pg.Pool) {}
@@ -92,17 +72,7 @@ export class PostgresCanaryTables {
 
   async followers(): Promise<CanaryFollower[]> {
     const { rows } = await this.pool.query<FollowerRow>('SELECT * FROM canary_followers ORDER BY since, channel, thread_ts');
-    return rows.map((r) => ({
-      namespace: r.namespace,
-      canary: r.canary,
-      context: r.context,
-      env: r.env,
-      channel: r.channel,
-      threadTs: r.thread_ts,
-      user: r.user_id,
-      since: Number(r.since),
-      lastSaid: r.last_said,
-    }));
+    return rows.map(followerFromRow);
   }
 
   async markFollowers(namespace: string, canary: string, context: string, lastSaid: string): Promise<void> {
@@ -123,14 +93,5 @@ async function read(db: Queryable, key: GateKey): Promise<CanaryGate | null> {
     'SELECT user_id, at FROM canary_gate_approvals WHERE namespace = $1 AND canary = $2 AND checksum = $3 AND gate = $4 ORDER BY at, user_id',
     params,
   );
-  return {
-    namespace: row.namespace,
-    canary: row.canary,
-    checksum: row.checksum,
-    gate: row.gate as GateKind,
-    required: Number(row.required),
-    open: row.opened_at !== null,
-    openedAt: row.opened_at === null ? null : Number(row.opened_at),
-    approvals: approvals.rows.map((a) => ({ user: a.user_id, at: Number(a.at) })),
-  };
+  return gateFromRow(row, approvals.rows);
 }

@@ -12,6 +12,7 @@ import type { Incident, IncidentGuard, IncidentPatch, IncidentState, NewIncident
 import type { TimelineEntry } from '../../domain/incidentEvents.js';
 import { SqliteIncidents } from './incidents.js';
 import { CLAIM_DUE_SQL, FINISH_TIMER_SQL, RELEASE_LEASE_SQL, TAKE_LEASE_SQL, TIMER_CLAIM_LEASE_MS, sqliteParam } from './leases.js';
+import { statementCache } from './statements.js';
 import {
   auditFromRow,
   lockFromRow,
@@ -35,11 +36,15 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000;
 type Db = Database.Database;
 
 export class SqliteStore implements Store {
-  private readonly statements = new Map<string, Database.Statement>();
   private lastPruneAt = Number.NEGATIVE_INFINITY;
   private canaryTables: SqliteCanaryTables | undefined;
 
-  private constructor(private readonly db: Db) {}
+  /** Prepared statements cached by their text. */
+  private readonly sql: (text: string) => Database.Statement;
+
+  private constructor(private readonly db: Db) {
+    this.sql = statementCache(db);
+  }
 
   private incidentRows: SqliteIncidents | null = null;
 
@@ -269,15 +274,6 @@ export class SqliteStore implements Store {
     return this.sql('SELECT user_id FROM approvals WHERE request_id = ? ORDER BY ordinal').pluck().all(id) as string[];
   }
 
-  /** Prepared statements are cached by their text; column names in dynamic SQL come from fixed tables, never from input. */
-  private sql(text: string): Database.Statement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
 }
 
 /** Applies the migrations this database lacks, all in one IMMEDIATE transaction so concurrent opens do not race. */
