@@ -11,7 +11,7 @@ import { startGitHubFake } from './github/server.js';
 import { startKubeFake } from './kube/server.js';
 import { seedSources, versionsInOverlays } from './seedSources.js';
 import { startSlackFake } from './slack/server.js';
-import { BOT_TOKEN, GITHUB_TOKEN, SIGNING_SECRET, type World, type WorldOptions } from './world.js';
+import { BOT_TOKEN, GITHUB_TOKEN, worldEnv, type World, type WorldOptions } from './world.js';
 
 const MAX_FILE_BYTES = 1_000_000;
 
@@ -109,17 +109,7 @@ export function seededWorld(gitopsDir: string, configPath: string): (opts: World
       dir,
       kubeconfigPath,
       configPath: sandboxConfigPath,
-      env: {
-        FLIGHTDECK_CONFIG: sandboxConfigPath,
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        GITHUB_TOKEN,
-        GITHUB_API_URL: github.url,
-        KUBECONFIG: kubeconfigPath,
-        DATABASE_URL: `sqlite:${join(dir, 'flightdeck.db')}`,
-        LOG_LEVEL: 'warn',
-      },
+      env: worldEnv({ configPath: sandboxConfigPath, slackApiUrl: slack.apiUrl, githubUrl: github.url, kubeconfigPath, dir }),
       requester: requesterOf(config, groups),
       notes,
       async close() {

@@ -72,6 +72,21 @@ channels: { deploys: C0DEPLOYS, incidents: C0INCIDENTS }
 scheduler: { tick: "* * * * * *" }
 `;
 
+/** The environment Flightdeck runs with against a world's fakes (SQLite in the world's folder). */
+export function worldEnv(w: { configPath: string; slackApiUrl: string; githubUrl: string; kubeconfigPath: string; dir: string }): Record<string, string> {
+  return {
+    FLIGHTDECK_CONFIG: w.configPath,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: w.slackApiUrl,
+    GITHUB_TOKEN,
+    GITHUB_API_URL: w.githubUrl,
+    KUBECONFIG: w.kubeconfigPath,
+    DATABASE_URL: `sqlite:${join(w.dir, 'flightdeck.db')}`,
+    LOG_LEVEL: 'warn',
+  };
+}
+
 export interface World {
   github: GitHubFake;
   kube: KubeFake;
@@ -143,17 +158,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<World> {
   writeFileSync(kubeconfigPath, kube.kubeconfig());
   const configPath = join(dir, 'flightdeck.yaml');
   writeFileSync(configPath, opts.config ?? EXAMPLE_CONFIG);
-  const env = {
-    FLIGHTDECK_CONFIG: configPath,
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: slack.apiUrl,
-    GITHUB_TOKEN,
-    GITHUB_API_URL: github.url,
-    KUBECONFIG: kubeconfigPath,
-    DATABASE_URL: `sqlite:${join(dir, 'flightdeck.db')}`,
-    LOG_LEVEL: 'warn',
-  };
+  const env = worldEnv({ configPath, slackApiUrl: slack.apiUrl, githubUrl: github.url, kubeconfigPath, dir });
   return {
     github,
     kube,
