@@ -107,6 +107,11 @@ function findImageEntries(yamlText: string): EntryAt[] {
       if (!name) continue;
       const newTagItem = map.items.find((i) => scalarOf(i.key ?? undefined)?.value === 'newTag');
       const newTag = scalarOf(newTagItem?.value);
+      // An alias (`newTag: *tag`) or a collection cannot be edited in place; adding a key would give the entry two newTags.
+      if (newTagItem?.value && !newTag) {
+        const value = newTagItem.value as { source?: string };
+        throw new UserError({ code: 'overlay-unsupported-tag', value: value.source ?? newTagItem.value.type, token: newTagItem.value.type });
+      }
       const colon = newTagItem && !newTagItem.value ? newTagItem.sep?.find((t) => t.type === 'map-value-ind') : undefined;
       const emptyNewTagAt = colon ? colon.offset + colon.source.length : null;
       found.push({ name: name.value, newTag, digest: scalarOf(valueOfKey(map, 'digest'))?.value ?? null, emptyNewTagAt, map });

@@ -121,3 +121,10 @@ describe('invalid overlays', () => {
     expect(() => setImageTags(broken, [{ image: 'a', newTag: 'v2' }])).toThrow(UserError);
   });
 });
+
+describe('setImageTags on a newTag written as a YAML alias', () => {
+  it('refuses instead of adding a second newTag key', () => {
+    const aliased = 'x: &t v1\nimages:\n  - name: a\n    newTag: *t\n';
+    expect(said(() => setImageTags(aliased, [{ image: 'a', newTag: 'v2' }]))).toMatch(/newTag of `\*t` is written as a YAML alias/);
+  });
+});
