@@ -1,5 +1,5 @@
 // The client-node-backed Cluster adapter against the Kubernetes fake and its Argo CD simulator.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { startKubeFake, type KubeFake } from '../../src/sandbox/kube/server.js';
 const APP = ['argoproj.io/v1alpha1', 'Application', 'argocd'] as const;
 const dir = mkdtempSync(join(tmpdir(), 'flightdeck-kube-'));
 let seq = 0;
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('KubeCluster', () => {
   let fake: KubeFake;
@@ -242,8 +244,8 @@ describe('loadKubeConfig', () => {
   it('falls back to ~/.kube/config outside a pod, and prefers the service account inside one', async () => {
     const fake = await startKubeFake();
     try {
-      const home = mkdtempSync(join(tmpdir(), 'kube-home-'));
-      mkdirSync(join(home, '.kube'));
+      const home = join(dir, 'home');
+      mkdirSync(join(home, '.kube'), { recursive: true });
       writeFileSync(join(home, '.kube', 'config'), fake.kubeconfig('from-home'));
       expect(loadKubeConfig(undefined, { HOME: home }).getCurrentContext()).toBe('from-home');
       expect(loadKubeConfig(undefined, { HOME: home, KUBERNETES_SERVICE_HOST: '10.0.0.1' }).getCurrentContext()).toBe('inClusterContext');
