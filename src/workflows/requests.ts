@@ -4,7 +4,7 @@ import { UserError } from '../domain/problems.js';
 import { policyFor } from '../domain/policy.js';
 import type { DeployRequest } from '../domain/types.js';
 import type { Config } from '../domain/config.js';
-import type { ArgoAppRef, RequestView, RunRef } from '../ports.js';
+import type { ArgoAppRef, ChatThread, RequestView, RunRef } from '../ports.js';
 import type { WorkflowDeps } from './context.js';
 
 /** The timer that expires a pending request after its TTL. */
@@ -45,6 +45,18 @@ export function argoAppUrl(env: EnvironmentConfig): string | null {
 /** Whether a Canary named so would analyse one of the apps (its workload, else an app of that name), per the config. */
 function canaryWatchesAny(config: Config, canary: string, apps: string[]): boolean {
   return config.apps.some((a) => apps.includes(a.name) && (a.workload?.name ?? a.name) === canary);
+}
+
+const LINK_WAIT_MS = 2_000;
+
+/** A link people can open to a thread, bounded: a slow or failing Slack leaves it out (null) rather than holding anything up. */
+export function boundedPermalink(deps: WorkflowDeps, thread: ChatThread | null): Promise<string | null> {
+  if (!thread) return Promise.resolve(null);
+  const stop = new AbortController();
+  return Promise.race([
+    deps.chat.permalink(thread).catch(() => null),
+    deps.clock.sleep(LINK_WAIT_MS, stop.signal).then(() => null, () => null),
+  ]).finally(() => stop.abort());
 }
 
 export async function refreshPendingGauge(deps: WorkflowDeps): Promise<void> {

@@ -4,9 +4,8 @@ import { lockOf } from '../domain/holds.js';
 import type { DeployRequest, EnvironmentStatus } from '../domain/types.js';
 import type { WorkflowDeps } from './context.js';
 import { readOverlay } from './overlayFiles.js';
-import { argoRefOf } from './requests.js';
+import { argoRefOf, boundedPermalink, runOf } from './requests.js';
 
-const LINK_WAIT_MS = 2_000;
 export const HISTORY_LIMIT = 15;
 
 /** Reads every environment (or the one named) in parallel; what cannot be read is shown as unknown, not hidden. */
@@ -46,15 +45,9 @@ async function waitingRow(deps: WorkflowDeps, r: DeployRequest): Promise<Environ
   return { id: r.id, kind: r.kind, version: r.version, requester: r.requester, approvals: r.approvals.length, required: r.required, expiresAt: r.expiresAt, link: await linkOf(deps, r) };
 }
 
-/** A link to the request's message, bounded: a slow Slack leaves it out rather than holding the answer. */
-export async function linkOf(deps: WorkflowDeps, r: DeployRequest): Promise<string | null> {
-  if (!r.messageTs) return null;
-  const stop = new AbortController();
-  const thread = { channel: r.channel, ts: r.messageTs };
-  return Promise.race([
-    deps.chat.permalink(thread).catch(() => null),
-    deps.clock.sleep(LINK_WAIT_MS, stop.signal).then(() => null, () => null),
-  ]).finally(() => stop.abort());
+/** A link to the request's message, bounded (see boundedPermalink). */
+export function linkOf(deps: WorkflowDeps, r: DeployRequest): Promise<string | null> {
+  return boundedPermalink(deps, runOf(r).thread);
 }
 
 export interface HistoryRow {

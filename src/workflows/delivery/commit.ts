@@ -5,14 +5,11 @@ import { readImageTags, setImageTags } from '../../domain/overlay.js';
 import { isCommitOfRun, overlayStanding, runningOf } from '../../domain/overlayStanding.js';
 import { UserError } from '../../domain/problems.js';
 import type { DeployRequest } from '../../domain/types.js';
-import type { ChatThread, RepoFile } from '../../ports.js';
-import type { WorkflowDeps } from '../context.js';
+import type { RepoFile } from '../../ports.js';
 import { readOverlay } from '../overlayFiles.js';
-import { argoRefOf } from '../requests.js';
+import { argoRefOf, boundedPermalink } from '../requests.js';
 import { canaryBaseline } from './canary.js';
 import type { StepContext, StepResult } from './step.js';
-
-const PERMALINK_WAIT_MS = 2_000;
 
 /**
  * The overlay must still run what the approvers saw as "from": a request approved late must not undo a newer deploy.
@@ -22,7 +19,9 @@ export async function commit(ctx: StepContext, request: DeployRequest): Promise<
   const { deps, env } = ctx;
   const repo = deps.config.gitops.repo;
   const changes = request.changes.map((c) => ({ image: c.image, newTag: c.to }));
-  const link = boundedPermalink(deps, ctx.run.thread);
+  // The thread's link for the commit message; a slow or missing one never holds up the commit.
+  const thread = ctx.run.thread;
+  const link = boundedPermalink(deps, thread).then((url) => url ?? (thread ? `${thread.channel}/${thread.ts}` : 'none'));
   // Alongside the write, not before it: the canary (read before the commit exists, so Flagger cannot be on it yet) and
   // the Application, on which the sync request is then based.
   const baselineRead = canaryBaseline(ctx, request).catch(() => null);
@@ -58,15 +57,4 @@ export async function commit(ctx: StepContext, request: DeployRequest): Promise<
       file = (await readOverlay(deps.gitops, env, repo)).file;
     }
   }
-}
-
-/** The thread's permalink for the commit message, bounded: a slow or missing one never holds up the commit. */
-function boundedPermalink(deps: WorkflowDeps, thread: ChatThread | null): Promise<string> {
-  if (!thread) return Promise.resolve('none');
-  const fallback = `${thread.channel}/${thread.ts}`;
-  const stop = new AbortController();
-  return Promise.race([
-    deps.chat.permalink(thread).catch(() => fallback),
-    deps.clock.sleep(PERMALINK_WAIT_MS, stop.signal).then(() => fallback, () => fallback),
-  ]).finally(() => stop.abort());
 }
