@@ -2,7 +2,7 @@
 import type { Problem } from '../domain/problems.js';
 import type { DeployRequest } from '../domain/types.js';
 import type { WorkflowDeps } from './context.js';
-import { EXPIRY_TIMER, refreshPendingGauge, runOf } from './requests.js';
+import { endUndelivered, refreshPendingGauge } from './requests.js';
 
 /**
  * After a deploy or rollback succeeded, requests still waiting for the same environment that expected other versions
@@ -14,11 +14,7 @@ export async function closeOvertaken(deps: WorkflowDeps, done: DeployRequest): P
     if (waiting.env !== done.env || waiting.id === done.id) continue;
     if (!waiting.changes.some((c) => now.has(c.image) && now.get(c.image) !== c.from)) continue;
     const problem: Problem = { code: 'overtaken', env: done.env, by: done.id, version: done.version };
-    const closed = await deps.store.transition(waiting.id, 'pending', 'failed', { outcome: { result: 'failed', problem } }, deps.clock.now());
-    if (!closed) continue;
-    await deps.store.cancel(EXPIRY_TIMER, waiting.id);
-    deps.events.show(runOf(closed), closed);
-    await deps.events.emit(runOf(closed), 'flightdeck', { type: 'failed', kind: closed.kind, env: closed.env, version: closed.version, problem });
+    await endUndelivered(deps, waiting, problem);
   }
   await refreshPendingGauge(deps);
 }

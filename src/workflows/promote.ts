@@ -8,7 +8,7 @@ import { newRunId, type WorkflowDeps } from './context.js';
 import { linkOf } from './status.js';
 import { deliver } from './delivery/deliver.js';
 import { checkNotHeld, checkPromotion } from './promotionChecks.js';
-import { environmentOf, EXPIRY_TIMER, refreshPendingGauge, runOf, viewOf } from './requests.js';
+import { endUndelivered, environmentOf, EXPIRY_TIMER, refreshPendingGauge, runOf, viewOf } from './requests.js';
 
 export { EXPIRY_TIMER } from './requests.js';
 
@@ -87,9 +87,7 @@ async function notAskedYet(deps: WorkflowDeps, cmd: PromoteCommand): Promise<voi
 export async function postAndGo(deps: WorkflowDeps, request: DeployRequest): Promise<DeployRequest> {
   const thread = await deps.chat.postRequest(request.channel, request, viewOf(deps.config, request)).catch(async (err: unknown) => {
     const problem: Problem = err instanceof UserError ? err.problem : { code: 'internal', reference: request.id };
-    const failed = await deps.store.transition(request.id, request.state, 'failed', { outcome: { result: 'failed', problem } }, deps.clock.now());
-    await deps.store.cancel(EXPIRY_TIMER, request.id);
-    if (failed) await deps.events.emit(runOf(failed), 'flightdeck', { type: 'failed', kind: failed.kind, env: failed.env, version: failed.version, problem });
+    await endUndelivered(deps, request, problem);
     throw err;
   });
   const posted = (await deps.store.patchRequest(request.id, { messageTs: thread.ts, channel: thread.channel }, deps.clock.now())) ?? request;

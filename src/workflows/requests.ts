@@ -1,6 +1,6 @@
 // Small lookups every request workflow needs: its environment, where its events are told, its Argo CD Application.
 import type { EnvironmentConfig } from '../domain/config.js';
-import { UserError } from '../domain/problems.js';
+import { UserError, type Problem } from '../domain/problems.js';
 import { policyFor } from '../domain/policy.js';
 import type { DeployRequest } from '../domain/types.js';
 import type { Config } from '../domain/config.js';
@@ -45,6 +45,20 @@ export function argoAppUrl(env: EnvironmentConfig): string | null {
 /** Whether a Canary named so would analyse one of the apps (its workload, else an app of that name), per the config. */
 function canaryWatchesAny(config: Config, canary: string, apps: string[]): boolean {
   return config.apps.some((a) => apps.includes(a.name) && (a.workload?.name ?? a.name) === canary);
+}
+
+/**
+ * Ends a request that will not be delivered (never posted, overtaken, held at a restart) as failed with the problem: the
+ * transition from the state it is in, its expiry timer cancelled, the message shown and the event said. null when it had
+ * moved on meanwhile.
+ */
+export async function endUndelivered(deps: WorkflowDeps, request: DeployRequest, problem: Problem): Promise<DeployRequest | null> {
+  const failed = await deps.store.transition(request.id, request.state, 'failed', { outcome: { result: 'failed', problem } }, deps.clock.now());
+  if (!failed) return null;
+  await deps.store.cancel(EXPIRY_TIMER, request.id);
+  deps.events.show(runOf(failed), failed);
+  await deps.events.emit(runOf(failed), 'flightdeck', { type: 'failed', kind: failed.kind, env: failed.env, version: failed.version, problem });
+  return failed;
 }
 
 const LINK_WAIT_MS = 2_000;

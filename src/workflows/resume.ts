@@ -1,5 +1,4 @@
 // After a start, or when another replica stopped renewing a run's lease: carries on with requests in flight (the delivery table's states).
-import type { Problem } from '../domain/problems.js';
 import { ACTIVE_STATES, isActive } from '../domain/requestStates.js';
 import type { DeployRequest } from '../domain/types.js';
 import type { Background } from '../runtime/background.js';
@@ -9,7 +8,7 @@ import { claimRun, releaseRun, RUN_LEASE_TIMER } from './delivery/lease.js';
 import { holdNow } from './promotionChecks.js';
 import { LOCK_EXPIRY_TIMER } from './locks.js';
 import { EXPIRY_TIMER } from './promote.js';
-import { refreshPendingGauge, runOf } from './requests.js';
+import { endUndelivered, refreshPendingGauge } from './requests.js';
 
 export async function resumeInFlight(deps: WorkflowDeps, background: Background): Promise<void> {
   for (const request of await deps.store.listRequests([...ACTIVE_STATES])) await resumeOne(deps, background, request);
@@ -45,24 +44,17 @@ async function resumeOne(deps: WorkflowDeps, background: Background, request: De
   if (!current || !isActive(current.state)) return releaseRun(deps, request.id, 'ended');
   if (!current.messageTs) {
     // Stopped between recording the request and posting it: nobody has seen it, so it must not go ahead.
-    await endBeforeCommit(deps, current, { code: 'interrupted' });
+    await endUndelivered(deps, current, { code: 'interrupted' });
     return releaseRun(deps, current.id, 'ended');
   }
   // Approved but not yet written: a lock or freeze that began while the process was down holds it, as it would a click.
   const env = deps.config.environments.find((e) => e.name === current.env);
   const hold = current.state === 'approved' && current.kind === 'deploy' && env ? await holdNow(deps, env, 'nothing-deployed') : null;
   if (hold) {
-    await endBeforeCommit(deps, current, hold);
+    await endUndelivered(deps, current, hold);
     return releaseRun(deps, current.id, 'ended');
   }
   deps.log.info({ runId: current.id, state: current.state }, 'resuming after restart');
   background.run(`resume-${current.id}`, async () => void (await deliver(deps, current, { resumed: true })));
-}
-
-async function endBeforeCommit(deps: WorkflowDeps, request: DeployRequest, problem: Problem): Promise<void> {
-  const failed = await deps.store.transition(request.id, request.state, 'failed', { outcome: { result: 'failed', problem } }, deps.clock.now());
-  if (!failed) return;
-  await deps.events.emit(runOf(failed), 'flightdeck', { type: 'failed', kind: failed.kind, env: failed.env, version: failed.version, problem });
-  deps.events.show(runOf(failed), failed);
 }
 
