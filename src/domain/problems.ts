@@ -50,7 +50,8 @@ export type CoreProblem =
   | { code: 'overlay-unsupported-tag'; value: string; token: string }
   | { code: 'apps-not-in-overlay'; env: string; overlay: string; apps: string[]; images: string[] }
   | { code: 'no-apps-in-overlay'; env: string; overlay: string }
-  | { code: 'already-running'; env: string; version: string; apps: string[] }
+  /** `retry`: the request that committed it failed at its sync and may be retried */
+  | { code: 'already-running'; env: string; version: string; apps: string[]; retry?: { runId: string; link: string | null } }
   | { code: 'not-promoted-yet'; version: string; previous: string; running: Array<{ app: string; tag: string | null }> }
   | { code: 'version-not-found'; app: string; source: string; ref: string; kind: 'tag' | 'commit' }
   | { code: 'checks-not-passed'; app: string; version: string; sha: string; checks: Array<{ name: string; state: 'failure' | 'pending' | 'missing' }> }
@@ -67,6 +68,13 @@ export type CoreProblem =
   | { code: 'cannot-post'; reason: string }
   /** an upstream asked Flightdeck to wait longer than a command may (a rate limit); `retryAfterS` null when it did not say */
   | { code: 'upstream-limited'; service: 'GitHub' | 'Slack'; retryAfterS: number | null }
+  // retrying a sync that failed after its commit (the Retry sync button)
+  /** the request is not a failed delivery (`state`), or failed for a reason another sync does not cure (`failedWith`) */
+  | { code: 'not-retryable'; state: string; failedWith: string | null }
+  /** the overlay has a newer commit than the request's: syncing the request's commit would apply an older state */
+  | { code: 'overlay-moved-on'; env: string; application: string; commitSha: string; newest: string | null }
+  /** another request's delivery to the environment is under way */
+  | { code: 'env-busy'; env: string; runId: string; version: string; link: string | null }
   // delivery
   | { code: 'env-moved'; env: string; running: Array<{ app: string; tag: string | null }> }
   // rollbacks

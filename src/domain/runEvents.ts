@@ -33,6 +33,8 @@ export type DeliveryEvent =
   | { type: 'commit-conflict'; attempt: number }
   | { type: 'committed'; repo: string; overlay: string; commitSha: string; changes: ChangeLine[]; url: string | null }
   | { type: 'commit-found'; commitSha: string }
+  /** a person pressed Retry sync on a delivery that failed after its commit: it goes on from committed */
+  | { type: 'sync-retried'; by: string; revision: string }
   | { type: 'sync-requested'; application: string; revision: string; initiatedBy: string; url: string | null }
   | { type: 'sync-auto'; application: string; revision: string; url: string | null }
   | { type: 'sync-busy'; application: string; phase: string; by: string | null }

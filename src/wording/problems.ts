@@ -135,8 +135,12 @@ function wordCoreProblem(p: CoreProblem, w: Words): string {
       return `${listOf(p.apps.map((a) => w.text(a)))} ${p.apps.length === 1 ? 'is' : 'are'} not deployed to ${w.text(p.env)}: its overlay (${w.code(p.overlay)}) has no image ${p.images.map((i) => w.code(i)).join(', ')}.`;
     case 'no-apps-in-overlay':
       return `No configured app is deployed to ${w.text(p.env)}: its overlay (${w.code(p.overlay)}) sets none of their images.`;
-    case 'already-running':
-      return `${w.text(p.env)} already runs ${w.code(p.version)} (${p.apps.map((a) => w.text(a)).join(', ')}). Nothing to deploy.`;
+    case 'already-running': {
+      const runs = `${w.text(p.env)} already runs ${w.code(p.version)} (${p.apps.map((a) => w.text(a)).join(', ')}) in git.`;
+      if (!p.retry) return `${runs} Nothing to deploy.`;
+      const where = p.retry.link ? w.link(p.retry.link, `request ${p.retry.runId}`) : `request ${w.code(p.retry.runId)}`;
+      return `${runs} The sync of ${where}, which committed it, failed: press Retry sync on it to have Argo CD apply it. Nothing new was requested.`;
+    }
     case 'not-promoted-yet':
       return `${w.code(p.version)} must run in ${w.text(p.previous)} before it is promoted further (build once, deploy many): in ${w.text(p.previous)} ${running(p.running, w)}. Deploy ${w.code(p.version)} to ${w.text(p.previous)} first.`;
     case 'version-not-found':
@@ -179,14 +183,24 @@ function wordCoreProblem(p: CoreProblem, w: Words): string {
       return `Flagger did not roll back canary ${w.text(p.canary)} within ${formatDuration(p.afterMs)}; check it with ${w.code('/canary-status')}. Git was not changed.`;
     case 'canary-promoted-first':
       return `Flagger promoted canary ${w.text(p.canary)} before it saw the rollback gate, so traffic is on the new version. Run ${w.code(`/rollback ${p.env}`)} again to go back in git.`;
+    case 'not-retryable':
+      return p.failedWith === null
+        ? `This request is ${w.text(p.state)}: there is no failed sync to retry. Nothing was changed.`
+        : `Only a sync that failed after the commit can be retried; this request failed before that (${w.text(p.failedWith)}). Nothing was changed; ask again with the command if it is still wanted.`;
+    case 'overlay-moved-on':
+      return `The overlay of ${w.text(p.env)} changed after commit ${w.code(p.commitSha.slice(0, 7))}${p.newest ? ` (newest: ${w.code(p.newest.slice(0, 7))})` : ''}: syncing it would apply an older state, so the sync was not retried. Sync ${w.text(p.application)} in Argo CD to apply git's newest state.`;
+    case 'env-busy': {
+      const where = p.link ? w.link(p.link, `request ${p.runId}`) : `request ${w.code(p.runId)}`;
+      return `Another delivery to ${w.text(p.env)} is under way (${w.code(p.version)}, ${where}); the sync was not retried. Try again once it has ended.`;
+    }
     case 'env-moved':
       return `${w.text(p.env)} changed since this was requested (${running(p.running, w)}); nothing was committed. Ask again if it is still wanted.`;
     case 'argo-kept-busy':
-      return `Argo CD kept ${w.text(p.application)} busy with another operation; the commit is in git but was not synced. Sync it in Argo CD or ask again.`;
+      return `Argo CD kept ${w.text(p.application)} busy with another operation; the commit is in git but was not synced. Press Retry sync on the request, or sync it in Argo CD.`;
     case 'cluster-unreachable':
       return p.stage === 'request'
-        ? `The Kubernetes API did not answer for ${w.text(p.application)} within ${formatDuration(p.afterMs)} (${w.text(p.detail)}); the commit is in git but Argo CD was not asked to sync it. Sync ${w.text(p.application)} in Argo CD once the cluster answers.`
-        : `Lost sight of ${w.text(p.application)}: the Kubernetes API did not answer within ${formatDuration(p.afterMs)} (${w.text(p.detail)}). The sync was asked for; check its outcome in Argo CD.`;
+        ? `The Kubernetes API did not answer for ${w.text(p.application)} within ${formatDuration(p.afterMs)} (${w.text(p.detail)}); the commit is in git but Argo CD was not asked to sync it. Press Retry sync on the request once the cluster answers, or sync ${w.text(p.application)} in Argo CD.`
+        : `Lost sight of ${w.text(p.application)}: the Kubernetes API did not answer within ${formatDuration(p.afterMs)} (${w.text(p.detail)}). The sync was asked for; check its outcome in Argo CD, or press Retry sync on the request to follow it again.`;
     case 'sync-failed':
       return `Argo CD sync ${w.text(p.phase.toLowerCase())}: ${w.text(p.message ?? 'no message')}`;
     case 'unhealthy':

@@ -78,6 +78,8 @@ export function wordEvent(e: RunEvent, w: Words): string | null {
       return spaced(w.emoji('memo'), `Committed ${w.link(e.url, short(e.commitSha))} to ${w.text(e.repo)} (${w.text(e.overlay)}):\n${changeLines(e.changes, w)}`);
     case 'commit-found':
       return spaced(w.emoji('memo'), `The commit ${w.code(short(e.commitSha))} was already in git (written before a restart); carrying on from there.`);
+    case 'sync-retried':
+      return spaced(w.emoji('repeat'), `${w.user(e.by)} pressed Retry sync: Argo CD is asked again to apply ${w.code(short(e.revision))}.`);
     case 'sync-requested':
       return spaced(w.emoji('arrows_counterclockwise'), `Asked Argo CD to sync ${w.link(e.url, e.application)} to ${w.code(short(e.revision))} (initiated by ${w.user(e.initiatedBy)}).`);
     case 'sync-auto':

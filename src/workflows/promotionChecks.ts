@@ -4,10 +4,12 @@ import { holdOf } from '../domain/holds.js';
 import { incidentFreeze } from '../domain/incidentPolicy.js';
 import { canRequest } from '../domain/policy.js';
 import { UserError, type Problem } from '../domain/problems.js';
+import { canRetrySync } from '../domain/requestStates.js';
 import { imageTagFor, refFor } from '../domain/versions.js';
 import type { AppChange } from '../domain/types.js';
 import type { CheckResult, RepoFile } from '../ports.js';
 import type { WorkflowDeps } from './context.js';
+import { linkOf } from './status.js';
 import { readOverlay, type Overlay } from './overlayFiles.js';
 
 export const COMPARE_CAP = 10;
@@ -76,8 +78,15 @@ export async function checkPromotion(deps: WorkflowDeps, input: PromotionInput):
   const changes = await Promise.all(apps.map((app) => describeChange(deps, app, version, overlay, lookups.get(app.name)!)));
   if (previous && previousOverlay) checkPromoteFrom(apps, version, previous, previousOverlay);
   const moving = changes.filter((c) => c.from !== c.to);
-  if (moving.length === 0) throw new UserError({ code: 'already-running', env: env.name, version, apps: apps.map((a) => a.name) });
+  if (moving.length === 0) throw new UserError({ code: 'already-running', env: env.name, version, apps: apps.map((a) => a.name), ...(await failedSyncOf(deps, env.name, version)) });
   return { changes: moving, overlay: overlay.file };
+}
+
+/** Git names the version because a request committed it whose sync then failed: that request is the way on (Retry sync). */
+async function failedSyncOf(deps: WorkflowDeps, env: string, version: string): Promise<{ retry?: { runId: string; link: string | null } }> {
+  const failed = (await deps.store.listRequests(['failed'])).filter((r) => r.env === env && r.version === version && canRetrySync(r));
+  const latest = failed.sort((a, b) => b.createdAt - a.createdAt)[0];
+  return latest ? { retry: { runId: latest.id, link: await linkOf(deps, latest) } } : {};
 }
 
 /** Marks a promise as handled now; awaiting it later still throws. Lookups of apps that end up unused must not crash the process. */

@@ -9,6 +9,7 @@ describe('request states', () => {
       ['pending', 'approved'], ['pending', 'rejected'], ['pending', 'expired'], ['pending', 'failed'],
       ['approved', 'committed'], ['approved', 'aborting'], ['approved', 'failed'],
       ['committed', 'syncing'], ['committed', 'succeeded'], ['committed', 'failed'],
+      ['failed', 'committed'],
       ['syncing', 'analysing'], ['syncing', 'succeeded'], ['syncing', 'failed'],
       ['analysing', 'succeeded'], ['analysing', 'failed'],
       ['aborting', 'succeeded'], ['aborting', 'failed'],

@@ -29,6 +29,7 @@ const EVENTS: { [T in RunEventType]: [Extract<RunEvent, { type: T }>, string | n
     `:memo: Committed <https://github.com/acme/gitops/commit/${SHA}|1f60614> to acme/gitops (k8s/overlays/staging):\n• backend: \`v2.9.0\` → \`v3.0.0\``,
   ],
   'commit-found': [{ type: 'commit-found', commitSha: SHA }, ':memo: The commit `1f60614` was already in git (written before a restart); carrying on from there.'],
+  'sync-retried': [{ type: 'sync-retried', by: 'U0DEV', revision: SHA }, ':repeat: <@U0DEV> pressed Retry sync: Argo CD is asked again to apply `1f60614`.'],
   'sync-requested': [
     { type: 'sync-requested', application: 'shop-staging', revision: SHA, initiatedBy: 'U0DEV', url: 'https://argocd.example.com/applications/argocd/shop-staging' },
     ':arrows_counterclockwise: Asked Argo CD to sync <https://argocd.example.com/applications/argocd/shop-staging|shop-staging> to `1f60614` (initiated by <@U0DEV>).',
@@ -109,6 +110,9 @@ const PROBLEMS: { [C in ProblemCode]: Extract<Problem, { code: C }> } = {
   'environment-gone': { code: 'environment-gone', env: 'qa' },
   'cannot-post': { code: 'cannot-post', reason: 'not_in_channel' },
   'upstream-limited': { code: 'upstream-limited', service: 'GitHub', retryAfterS: 120 },
+  'not-retryable': { code: 'not-retryable', state: 'failed', failedWith: 'env-moved' },
+  'overlay-moved-on': { code: 'overlay-moved-on', env: 'staging', application: 'shop-staging', commitSha: SHA, newest: SHA },
+  'env-busy': { code: 'env-busy', env: 'staging', runId: 'fd-2', version: EVIL, link: 'https://slack.example/archives/C1/p2' },
   'env-moved': { code: 'env-moved', env: 'staging', running: [{ app: 'backend', tag: EVIL }] },
   'argo-kept-busy': { code: 'argo-kept-busy', application: 'shop' },
   'cluster-unreachable': { code: 'cluster-unreachable', application: 'shop', detail: EVIL, afterMs: 600_000, stage: 'request' },
@@ -187,6 +191,19 @@ describe('problems in Slack', () => {
   it('says how long an upstream rate limit asked to wait, or that it did not say', () => {
     expect(wordProblem(PROBLEMS['upstream-limited'], slackWords)).toBe('GitHub is rate-limiting Flightdeck and asked it to wait 2m, longer than a command waits. Nothing was changed by this step; try again after that.');
     expect(wordProblem({ code: 'upstream-limited', service: 'Slack', retryAfterS: null }, slackWords)).toMatch(/^Slack is rate-limiting Flightdeck and asked it to wait a while/);
+  });
+
+  it('points an already-running version to the request whose sync failed, for Retry sync', () => {
+    const retry = { runId: 'fd-1', link: 'https://slack.example/archives/C1/p1' };
+    expect(wordProblem({ code: 'already-running', env: 'staging', version: 'v3.0.0', apps: ['backend'], retry }, slackWords)).toBe(
+      'staging already runs `v3.0.0` (backend) in git. The sync of <https://slack.example/archives/C1/p1|request fd-1>, which committed it, failed: press Retry sync on it to have Argo CD apply it. Nothing new was requested.',
+    );
+    expect(wordProblem({ code: 'already-running', env: 'staging', version: 'v3.0.0', apps: ['backend'] }, slackWords)).toBe('staging already runs `v3.0.0` (backend) in git. Nothing to deploy.');
+  });
+
+  it('tells a retry of a request that did not fail at its sync why not', () => {
+    expect(wordProblem({ code: 'not-retryable', state: 'succeeded', failedWith: null }, slackWords)).toBe('This request is succeeded: there is no failed sync to retry. Nothing was changed.');
+    expect(wordProblem(PROBLEMS['not-retryable'], slackWords)).toMatch(/^Only a sync that failed after the commit can be retried; this request failed before that \(env-moved\)/);
   });
 
   it('leaves outside text as it is in plain words', () => {

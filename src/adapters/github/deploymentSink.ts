@@ -18,6 +18,12 @@ export class DeploymentStatusSink implements RunSink {
       await this.sources.setDeploymentStatus(event.repo, event.deploymentId, 'in_progress', { description: 'syncing with Argo CD' });
       return;
     }
+    if (event.type === 'sync-retried') {
+      // The deployments a failure closed are in progress again: the same deployments, asked once more.
+      const opened = (await this.store.auditOf(run.runId)).filter((e) => e.action === 'deployment-created');
+      await Promise.all(opened.map((entry) => this.sources.setDeploymentStatus(String(entry.detail.repo), Number(entry.detail.deploymentId), 'in_progress', { description: 'sync retried' })));
+      return;
+    }
     if (event.type !== 'succeeded' && event.type !== 'failed') return;
     const description = event.type === 'failed' ? wordProblem(event.problem, plainWords) : (wordEvent(event, plainWords) ?? 'deployed');
     const opened = (await this.store.auditOf(run.runId)).filter((e) => e.action === 'deployment-created');

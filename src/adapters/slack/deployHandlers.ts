@@ -5,11 +5,12 @@ import type { Background } from '../../runtime/background.js';
 import type { WorkflowDeps } from '../../workflows/context.js';
 import { lockEnvironment, unlockEnvironment } from '../../workflows/locks.js';
 import { approveRequest, rejectRequest, requestPromotion } from '../../workflows/promote.js';
+import { retrySync } from '../../workflows/delivery/retry.js';
 import { deployHistory, deployStatus } from '../../workflows/status.js';
 import { deployHelp } from './blocks/help.js';
 import { historyMessage } from './blocks/history.js';
 import { lockMessage, unlockMessage } from './blocks/lock.js';
-import { ACTION_APPROVE, ACTION_REJECT } from './blocks/request.js';
+import { ACTION_APPROVE, ACTION_REJECT, ACTION_RETRY_SYNC } from './blocks/request.js';
 import { statusMessage } from './blocks/status.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { clickOf, messageOf, onClick, replyTo } from './replies.js';
@@ -75,5 +76,10 @@ export function registerDeployHandlers(app: App, deps: WorkflowDeps, background:
     await ack();
     const click = clickOf(body, action);
     background.run('reject', () => onClick(deps, click, () => rejectRequest(deps, click.value, click.user)));
+  });
+  app.action(ACTION_RETRY_SYNC, async ({ ack, body, action }) => {
+    await ack();
+    const click = clickOf(body, action);
+    background.run('retry-sync', () => onClick(deps, click, async () => void (await retrySync(deps, click.value, click.user))));
   });
 }

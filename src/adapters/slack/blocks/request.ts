@@ -1,5 +1,6 @@
 // The deploy/rollback request message: what would change, who may sign, and Approve/Reject while pending.
 import { formatDuration } from '../../../domain/durations.js';
+import { canRetrySync } from '../../../domain/requestStates.js';
 import type { DeployRequest } from '../../../domain/types.js';
 import type { RequestView } from '../../../ports.js';
 import { wordProblem } from '../../../wording/problems.js';
@@ -9,6 +10,7 @@ import { LIMITS, actions, button, context, header, packLines, section, shortSha,
 
 export const ACTION_APPROVE = 'deploy_approve';
 export const ACTION_REJECT = 'deploy_reject';
+export const ACTION_RETRY_SYNC = 'deploy_retry_sync';
 
 /** Listing more approvers than this helps nobody; the rest are counted. */
 const APPROVERS_SHOWN = 20;
@@ -69,6 +71,8 @@ function approversLine(view: RequestView): string {
 
 /** The Approve/Reject buttons while pending; afterwards a status line in their place. */
 function stateBlocks(request: DeployRequest, view: RequestView): object[] {
+  // A sync that failed after the commit has a way on: ask Argo CD again (it disappears once pressed: the state moves).
+  if (canRetrySync(request)) return [section(statusLine(request, view)), actions(`retry:${request.id}`, [button({ text: 'Retry sync', actionId: ACTION_RETRY_SYNC, value: request.id })])];
   if (request.state !== 'pending') return [section(statusLine(request, view))];
   return [
     actions(`request:${request.id}`, [
