@@ -97,7 +97,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   const shutdown = new AbortController();
   const sources = new GitHubSourceRepos(octokit);
   // One recorder for every run's events; each sink words them for its audience, in order, off the workflow's path.
-  const events = new RunRecorder(store, clock, log, [new SlackThreadSink(chat, (request) => viewOf(config, request), config.channels.deploys ?? null), new DeploymentStatusSink(sources, store, config.gitops.deployments)]);
+  const events = new RunRecorder(store, clock, log, [new SlackThreadSink(chat, (request) => viewOf(config, request), config.channels.deploys ?? null, { clock, shutdown: shutdown.signal, log }), new DeploymentStatusSink(sources, store, config.gitops.deployments)]);
   const deps: WorkflowDeps = {
     config,
     store,

@@ -71,3 +71,34 @@ function codeOf(err: unknown): string {
   const cause = (err as { cause?: { code?: unknown } })?.cause;
   return typeof cause?.code === 'string' ? cause.code : '';
 }
+
+/** First wait before a thread line Slack did not take is sent again, when Slack did not say how long; doubled each time. */
+export const LATER_FIRST_MS = 5_000;
+export const LATER_MAX_MS = 60_000;
+
+/**
+ * After the client's own retries: how long to wait before sending the call again, when its failure means Slack did not
+ * apply it and may later (rate-limited beyond the client's wait, Slack or the network down); null when sending again
+ * is wrong (refused for a reason, or possibly applied: `outcome_unknown`). `attempt` counts the waits before this one.
+ */
+export function laterWaitMs(err: unknown, attempt: number): number | null {
+  const e = err as { code?: unknown; data?: { error?: unknown; retry_after?: unknown }; retryAfter?: unknown; statusCode?: unknown } | null;
+  const backoff = Math.min(LATER_FIRST_MS * 2 ** attempt, LATER_MAX_MS);
+  switch (e?.code) {
+    case 'slack_webapi_platform_error': {
+      if (e.data?.error !== 'ratelimited') return null;
+      const said = Number(e.data.retry_after);
+      return Number.isFinite(said) && said > 0 ? Math.max(said * 1000, backoff) : backoff;
+    }
+    case 'slack_webapi_rate_limited_error': {
+      const said = Number(e.retryAfter);
+      return Number.isFinite(said) && said > 0 ? Math.max(said * 1000, backoff) : backoff;
+    }
+    case 'slack_webapi_request_error':
+      return backoff;
+    case 'slack_webapi_http_error':
+      return typeof e.statusCode === 'number' && (e.statusCode >= 500 || e.statusCode === 429) ? backoff : null;
+    default:
+      return null;
+  }
+}
