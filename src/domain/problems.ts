@@ -93,7 +93,9 @@ export type CoreProblem =
   | { code: 'canary-lost'; canary: string; namespace: string; env: string; detail: string }
   | { code: 'canary-timeout'; canary: string; afterMs: number; lastSeen: string | null }
   | { code: 'interrupted' }
-  | { code: 'internal'; reference: string };
+  | { code: 'internal'; reference: string }
+  /** the store (database) does not answer: nothing can be recorded, so nothing is done */
+  | { code: 'store-unavailable' };
 
 export type ProblemCode = Problem['code'];
 

@@ -4,6 +4,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../runtime/logger.js';
 import { BodyTooLarge, readBody, refuse } from './body.js';
+import { slackWords } from '../adapters/slack/mrkdwn.js';
+import { wordProblem } from '../wording/problems.js';
 
 /** Slack's payloads are a few KB; Bolt's default would buffer 4 MB before checking the signature. */
 export const SLACK_BODY_LIMIT = 256 * 1024;
@@ -74,7 +76,15 @@ export function slackGuard(opts: SlackGuardOptions): (req: IncomingMessage, res:
     });
     if (!ours.ok) return reject(res, ours, log);
     const signature = String(req.headers['x-slack-signature']);
-    if (opts.firstSeen && !(await opts.firstSeen(`slack-signature:${signature}`, now()))) {
+    let first = true;
+    try {
+      first = opts.firstSeen ? await opts.firstSeen(`slack-signature:${signature}`, now()) : true;
+    } catch (err) {
+      // Nothing can be recorded: act on nothing, and say so to the person rather than let Slack show a bare failure.
+      log.error({ err }, 'the store does not answer; Slack request not handled');
+      return storeDown(res, payload, log);
+    }
+    if (!first) {
       log.info({ timestamp: req.headers['x-slack-request-timestamp'] }, 'replayed Slack request acknowledged and dropped');
       res.writeHead(200).end();
       return;
@@ -84,6 +94,28 @@ export function slackGuard(opts: SlackGuardOptions): (req: IncomingMessage, res:
     req.headers['content-type'] = type;
     opts.next(req, res);
   };
+}
+
+const STORE_DOWN = wordProblem({ code: 'store-unavailable' }, slackWords);
+
+/**
+ * Answers a request that cannot be recorded: a slash command with a private reply in the ack, a button click with 200
+ * and a private reply to its response_url; anything else (a modal submission) with 503.
+ */
+function storeDown(res: ServerResponse, payload: Record<string, unknown>, log: Logger): void {
+  if (typeof payload.command === 'string') {
+    const body = JSON.stringify({ response_type: 'ephemeral', text: STORE_DOWN });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }).end(body);
+    return;
+  }
+  const responseUrl = wholeString(payload.response_url);
+  if (payload.type === 'block_actions' && responseUrl) {
+    res.writeHead(200).end();
+    const reply = JSON.stringify({ response_type: 'ephemeral', replace_original: false, text: STORE_DOWN });
+    void fetch(responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: reply, signal: AbortSignal.timeout(10_000) }).catch((err: unknown) => log.warn({ err }, 'could not tell the person the store is down'));
+    return;
+  }
+  refuse(res, 503, 'the store does not answer');
 }
 
 function reject(res: ServerResponse, verdict: Extract<Verdict, { ok: false }>, log: Logger): void {
@@ -147,6 +179,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 function field(value: unknown, key: string): unknown {
   return isObject(value) ? value[key] : undefined;
+}
+
+/** A whole string field (URLs are longer than the 64 characters `str` keeps). */
+function wholeString(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' && value.length <= 2048 ? value : undefined;
 }
 
 function str(value: unknown): string | undefined {

@@ -219,6 +219,8 @@ function wordCoreProblem(p: CoreProblem, w: Words): string {
       return `Timed out after ${formatDuration(p.afterMs)} waiting for Flagger Canary ${w.text(p.canary)} to finish its analysis (last seen: ${w.text(p.lastSeen ?? 'no change')}).`;
     case 'interrupted':
       return 'interrupted before its message was posted';
+    case 'store-unavailable':
+      return 'Flightdeck cannot record anything right now (its database does not answer), so it did nothing. Try again in a minute.';
     case 'internal':
       return `Something failed on our side (reference ${w.code(p.reference)}). Nothing was changed by this step; try again or ask the platform team.`;
   }

@@ -1,4 +1,4 @@
-// End to end: /readyz follows the PostgreSQL database, commands are refused while it is gone, and the pool reconnects when it returns.
+// End to end: /readyz follows the PostgreSQL database, commands are refused, with a private answer, while it is gone, and the pool reconnects when it returns.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../../src/sandbox/world.js';
 import { startFlightdeck, type Running } from '../support/harness.js';
@@ -37,8 +37,13 @@ describe.skipIf(!POSTGRES_URL)('the database goes away and comes back', () => {
 
     await proxy.cut();
     await expect.poll(() => readyz(fd)).toBe(503);
+    // nothing can be recorded, so nothing is done, and the person is told so privately
     const refused = await fd.slash('staging v3.0.0', 'U0DEV');
-    expect(refused.status).toBeGreaterThanOrEqual(500); // not acknowledged: nothing was recorded, so nothing is done
+    expect(refused.status).toBe(200);
+    expect(JSON.parse(refused.body)).toEqual({ response_type: 'ephemeral', text: 'Flightdeck cannot record anything right now (its database does not answer), so it did nothing. Try again in a minute.' });
+    const responsesBefore = world.slack.responses.length;
+    expect((await fd.click('deploy_approve', 'fd-0123456789', 'U0LEAD')).status).toBe(200);
+    await expect.poll(() => world.slack.responses.slice(responsesBefore).map((r) => r.body?.text)).toEqual([expect.stringMatching(/^Flightdeck cannot record anything right now/)]);
     await fd.settled();
     expect(requests(world)).toHaveLength(0);
 

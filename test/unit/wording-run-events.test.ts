@@ -125,6 +125,7 @@ const PROBLEMS: { [C in ProblemCode]: Extract<Problem, { code: C }> } = {
   'canary-timeout': { code: 'canary-timeout', canary: 'backend', afterMs: 3_600_000, lastSeen: null },
   interrupted: { code: 'interrupted' },
   internal: { code: 'internal', reference: 'fd-1' },
+  'store-unavailable': { code: 'store-unavailable' },
   'nothing-to-roll-back': { code: 'nothing-to-roll-back', env: 'production', apps: [EVIL] },
   'never-ran': { code: 'never-ran', env: 'production', app: 'backend', version: 'v1.0.0', ran: ['v2.9.0', EVIL] },
   'canary-abort-timeout': { code: 'canary-abort-timeout', canary: 'backend', afterMs: 600_000 },
