@@ -18,19 +18,15 @@ export class DeploymentStatusSink implements RunSink {
       await this.sources.setDeploymentStatus(event.repo, event.deploymentId, 'in_progress', { description: 'syncing with Argo CD' });
       return;
     }
-    if (event.type === 'sync-retried') {
-      // The deployments a failure closed are in progress again: the same deployments, asked once more.
-      const opened = (await this.store.auditOf(run.runId)).filter((e) => e.action === 'deployment-created');
-      await Promise.all(opened.map((entry) => this.sources.setDeploymentStatus(String(entry.detail.repo), Number(entry.detail.deploymentId), 'in_progress', { description: 'sync retried' })));
-      return;
-    }
-    if (event.type !== 'succeeded' && event.type !== 'failed') return;
-    const description = event.type === 'failed' ? wordProblem(event.problem, plainWords) : (wordEvent(event, plainWords) ?? 'deployed');
+    // A retried sync puts the deployments a failure closed back in progress: the same deployments, asked once more.
+    if (event.type === 'sync-retried') return this.setAll(run, 'in_progress', 'sync retried');
+    if (event.type === 'succeeded') return this.setAll(run, 'success', wordEvent(event, plainWords) ?? 'deployed');
+    if (event.type === 'failed') return this.setAll(run, 'failure', wordProblem(event.problem, plainWords));
+  }
+
+  /** Sets the state of every deployment the run opened (their ids are in its record). */
+  private async setAll(run: RunRef, state: 'in_progress' | 'success' | 'failure', description: string): Promise<void> {
     const opened = (await this.store.auditOf(run.runId)).filter((e) => e.action === 'deployment-created');
-    await Promise.all(
-      opened.map((entry) =>
-        this.sources.setDeploymentStatus(String(entry.detail.repo), Number(entry.detail.deploymentId), event.type === 'succeeded' ? 'success' : 'failure', { description }),
-      ),
-    );
+    await Promise.all(opened.map((entry) => this.sources.setDeploymentStatus(String(entry.detail.repo), Number(entry.detail.deploymentId), state, { description })));
   }
 }
