@@ -4,7 +4,7 @@
 // runs, the environment is locked, or the person may not deploy there.
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeFaults } from '../../src/sandbox/faults.js';
-import { EXAMPLE_CONFIG } from '../../src/sandbox/world.js';
+import { EXAMPLE_CONFIG, kustomization } from '../../src/sandbox/world.js';
 import { startFlightdeck, type Running } from '../support/harness.js';
 import { lastRequest, privateTo, threadOf } from '../support/slack-view.js';
 
@@ -111,6 +111,47 @@ describe('Retry sync', () => {
     expect(syncsAsked(fd)).toHaveLength(1);
     expect(backend().map((d) => d.statuses.map((s) => s.state))).toEqual([['in_progress', 'failure', 'in_progress', 'success']]);
     expect(fd.world.github.deployments('acme/frontend')).toHaveLength(1);
+  });
+
+  it('after Argo CD\'s sync operation failed: asks for a new sync of the same commit, and the deploy finishes', async () => {
+    fd = await startFlightdeck({ config: CONFIG });
+    fd.world.kube.argo.setOutcome('shop-staging', 'fail', { message: 'one or more synchronization tasks completed unsuccessfully' });
+    await fd.slash('staging v3.0.0', 'U0DEV');
+    await fd.settled();
+    const req = lastRequest(fd.world)!;
+    await fd.click('deploy_approve', req.id, 'U0LEAD');
+    await fd.settled();
+    expect(await stateOf(fd, req.id)).toBe('failed');
+    expect(lastRequest(fd.world)!.shown).toMatch(/one or more synchronization tasks completed unsuccessfully/);
+    expect(lastRequest(fd.world)!.buttons.map((b) => b.text)).toEqual(['Retry sync']);
+
+    fd.world.kube.argo.setOutcome('shop-staging', 'succeed');
+    await fd.click(RETRY, req.id, 'U0DEV');
+    await fd.settled();
+    expect(await stateOf(fd, req.id)).toBe('succeeded');
+    const request = (await fd.app.store.getRequest(req.id))!;
+    expect(syncsAsked(fd).map((c) => (c.body as any).operation.sync.revision)).toEqual([request.commitSha, request.commitSha]);
+  });
+
+  it('in an auto-synced environment whose automated sync failed: asks Argo CD for a sync of the commit', async () => {
+    fd = await startFlightdeck({ config: CONFIG });
+    fd.world.kube.argo.setOutcome('shop-dev', 'fail', { message: 'hook failed' });
+    await fd.world.github.commit('acme/gitops', { 'k8s/overlays/dev/kustomization.yaml': kustomization('dev', 'v2.9.0', 'v2.9.0') }, { message: 'dev back to 2.9.0' });
+    await fd.slash('dev v3.0.0', 'U0DEV');
+    await fd.settled();
+    const req = lastRequest(fd.world)!;
+    expect(await stateOf(fd, req.id)).toBe('failed');
+    expect(lastRequest(fd.world)!.shown).toMatch(/hook failed/);
+    const patches = () => fd!.world.kube.calls.filter((c) => c.method === 'PATCH' && /shop-dev$/.test(c.path) && (c.body as any)?.operation);
+    expect(patches()).toHaveLength(0);
+
+    fd.world.kube.argo.setOutcome('shop-dev', 'succeed');
+    await fd.click(RETRY, req.id, 'U0DEV');
+    await fd.settled();
+    expect(await stateOf(fd, req.id)).toBe('succeeded');
+    const request = (await fd.app.store.getRequest(req.id))!;
+    expect(patches().map((c) => (c.body as any).operation.sync.revision)).toEqual([request.commitSha]);
+    expect(threadOf(fd.world, req.ts).join('\n')).toMatch(/Asked Argo CD to sync shop-dev/);
   });
 
   it('is refused, with nothing changed, when the overlay has a newer commit', async () => {

@@ -23,7 +23,14 @@ export async function requestSync(ctx: StepContext, request: DeployRequest): Pro
     await untilAnswered(ctx, ref.name, deps.clock.now() + env.argocd.timeout, async () => {
       const known = (alongside ? await alongside : null) ?? (await deps.cluster.getApplication(ref));
       alongside = undefined;
-      if (!isOurs(known, revision)) await requestSyncWhenFree(ctx, request, ref, known);
+      if (!isOurs(known, revision) || (endedBadly(known) && (await retriedSinceAsked(deps, request.id)))) await requestSyncWhenFree(ctx, request, ref, known);
+    });
+  } else if (await retriedSinceAsked(deps, request.id)) {
+    // Argo CD does not sync a revision again by itself after its automated sync of it failed: a retry asks for one.
+    await untilAnswered(ctx, ref.name, deps.clock.now() + env.argocd.timeout, async () => {
+      const known = await deps.cluster.getApplication(ref);
+      if (known?.operationRevision === revision && endedBadly(known)) await requestSyncWhenFree(ctx, request, ref, known);
+      else await ctx.say({ type: 'sync-auto', application: ref.name, revision, url });
     });
   } else {
     await ctx.say({ type: 'sync-auto', application: ref.name, revision, url });
@@ -72,6 +79,20 @@ function failureOf(err: unknown): string {
 /** The Application's newest operation is a sync of our revision (asked for before a restart, or an answer that was lost). */
 function isOurs(state: ArgoAppState | null, revision: string): boolean {
   return state !== null && state.operationRevision === revision && (state.operationPending || state.operationPhase !== null);
+}
+
+/** Our operation is over and did not succeed (Failed, Error): following it again would only say so again. */
+function endedBadly(state: ArgoAppState | null): boolean {
+  return state !== null && !state.operationPending && (state.operationPhase === 'Failed' || state.operationPhase === 'Error');
+}
+
+/**
+ * A person pressed Retry sync after the last sync was asked for: the ended operation is not the answer, a new one is.
+ * Read from the run's record, so a retry carried over by a restart or another replica asks anew too.
+ */
+async function retriedSinceAsked(deps: WorkflowDeps, runId: string): Promise<boolean> {
+  const actions = (await deps.store.auditOf(runId)).map((e) => e.action);
+  return actions.lastIndexOf('sync-retried') > actions.lastIndexOf('sync-requested');
 }
 
 /** Never overwrites an operation in progress: reports it, waits for it to end, then asks again. */
