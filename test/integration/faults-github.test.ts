@@ -1,7 +1,10 @@
 // Faults of the GitHub fake, met by the real Octokit with Flightdeck's production plugins: reads retried, writes never blindly
-// retried, rate-limit waits only while short, every attempt bounded by a timeout.
+// retried, rate-limit waits only while short, every attempt bounded by a timeout. The source repositories adapter guards its
+// deployment writes: after an answer that was lost or a 5xx it looks for what the write left, and writes once more only when
+// nothing is there.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createOctokit } from '../../src/adapters/github/octokit.js';
+import { GitHubSourceRepos } from '../../src/adapters/github/sourceRepos.js';
 import { githubFaults } from '../../src/sandbox/faults.js';
 import { startGitHubFake, type GitHubFake } from '../../src/sandbox/github/server.js';
 
@@ -134,5 +137,66 @@ describe('GitHub fake faults with the production Octokit', () => {
     const put = octokit.rest.repos.createOrUpdateFileContents({ ...R, path: 'k8s/new.yaml', message: 'Add', content: Buffer.from('x\n').toString('base64') });
     expect((await failure(put)).status).toBe(500);
     expect(await fake.headSha('acme/shop')).toBe(head);
+  });
+});
+
+describe('GitHub Deployments through the source repositories adapter: writes guarded, never retried blindly', () => {
+  let fake: GitHubFake;
+  let sources: GitHubSourceRepos;
+  const DEPLOYMENTS = '/repos/acme/shop/deployments';
+  const input = (environment: string) => ({ ref: 'v1', environment, description: `Flightdeck fd-${environment}: shop v1` });
+
+  beforeAll(async () => {
+    fake = await startGitHubFake({ token: TOKEN });
+    // without the plugins, so every fault reaches the adapter as it is
+    sources = new GitHubSourceRepos(createOctokit({ baseUrl: fake.url, auth: { token: TOKEN }, resilient: false, timeoutMs: 500 }));
+    await fake.createRepo('acme/shop', { 'README.md': '# shop\n' });
+    await fake.tag('acme/shop', 'v1');
+  });
+  afterEach(() => {
+    const left = fake.faults.pending();
+    fake.faults.clear();
+    expect(left, 'every queued fault was hit').toBe(0);
+  });
+  afterAll(async () => fake.close());
+
+  const ofEnvironment = (environment: string) => fake.deployments('acme/shop').filter((d) => d.environment === environment);
+
+  it('a creation whose answer was lost is found by its ref, environment and description: one deployment, its id', async () => {
+    fake.faults.inject({ method: 'POST', path: DEPLOYMENTS, kind: 'lost' });
+    const { id } = await sources.createDeployment('acme/shop', input('lost'));
+    expect(ofEnvironment('lost').map((d) => d.id)).toEqual([id]);
+  });
+
+  it('a creation answered 502 and not applied is asked once more: one deployment', async () => {
+    fake.faults.inject({ method: 'POST', path: DEPLOYMENTS, ...githubFaults.serverError(502) });
+    const { id } = await sources.createDeployment('acme/shop', input('again'));
+    expect(ofEnvironment('again').map((d) => d.id)).toEqual([id]);
+  });
+
+  it('when the check cannot be read either, nothing is written again: the error reaches the caller', async () => {
+    fake.faults.inject({ method: 'POST', path: DEPLOYMENTS, kind: 'lost' });
+    fake.faults.inject({ method: 'GET', path: DEPLOYMENTS, ...githubFaults.serverError(502) });
+    expect((await failure(sources.createDeployment('acme/shop', input('unknown')))).status).toBe(500);
+    expect(ofEnvironment('unknown')).toHaveLength(1);
+  });
+
+  it('a refusal is not retried', async () => {
+    fake.faults.inject({ method: 'POST', path: DEPLOYMENTS, kind: 'status', status: 422, body: { message: 'Validation Failed' } });
+    expect((await failure(sources.createDeployment('acme/shop', input('refused')))).status).toBe(422);
+    expect(ofEnvironment('refused')).toHaveLength(0);
+  });
+
+  it('a status whose answer was lost is the newest status: not posted twice; a 5xx one is posted once more', async () => {
+    const { id } = await sources.createDeployment('acme/shop', input('statuses'));
+    const statuses = `${DEPLOYMENTS}/${id}/statuses`;
+    fake.faults.inject({ method: 'POST', path: statuses, kind: 'lost' });
+    await sources.setDeploymentStatus('acme/shop', id, 'in_progress', { description: 'syncing with Argo CD' });
+    fake.faults.inject({ method: 'POST', path: statuses, ...githubFaults.serverError(503) });
+    await sources.setDeploymentStatus('acme/shop', id, 'success', { description: 'x'.repeat(300) });
+    expect(ofEnvironment('statuses')[0]!.statuses).toEqual([
+      { state: 'in_progress', description: 'syncing with Argo CD' },
+      { state: 'success', description: 'x'.repeat(140) },
+    ]);
   });
 });

@@ -154,26 +154,78 @@ export class GitHubSourceRepos implements SourceRepos {
     return { total, commits: cap > 0 ? commits.slice(-cap).map(summary) : [], url: first.html_url ?? null };
   }
 
+  /** One deployment of the ref; a creation whose answer was lost is found again by its ref, environment and description. */
   async createDeployment(repo: string, input: { ref: string; environment: string; description: string }): Promise<{ id: number }> {
-    const { data } = await this.octokit.rest.repos.createDeployment({
-      ...splitRepo(repo),
-      ref: input.ref,
-      environment: input.environment,
-      description: input.description,
-      auto_merge: false,
-      required_contexts: [],
-    });
-    if (!('id' in data)) throw new Error(`GitHub did not create a deployment of ${repo}@${input.ref}: ${data.message ?? 'no id'}`);
-    return { id: data.id };
+    return guardedWrite(async () => {
+      const { data } = await this.octokit.rest.repos.createDeployment({
+        ...splitRepo(repo),
+        ref: input.ref,
+        environment: input.environment,
+        description: input.description,
+        auto_merge: false,
+        required_contexts: [],
+      });
+      if (!('id' in data)) throw new GitHubDeclined(`GitHub did not create a deployment of ${repo}@${input.ref}: ${data.message ?? 'no id'}`);
+      return { id: data.id };
+    }, () => this.findDeployment(repo, input));
   }
 
+  /** The deployment of the ref to the environment with this very description (it names the run), or null. */
+  private async findDeployment(repo: string, input: { ref: string; environment: string; description: string }): Promise<{ id: number } | null> {
+    const { data } = await this.octokit.rest.repos.listDeployments({ ...splitRepo(repo), ref: input.ref, environment: input.environment, per_page: PER_PAGE });
+    const ours = data.find((d) => d.description === input.description);
+    return ours ? { id: ours.id } : null;
+  }
+
+  /** Adds a status; one whose answer was lost is recognised as the deployment's newest status, not posted twice. */
   async setDeploymentStatus(repo: string, id: number, state: 'in_progress' | 'success' | 'failure', input: { logUrl?: string; description?: string }): Promise<void> {
-    await this.octokit.rest.repos.createDeploymentStatus({
-      ...splitRepo(repo),
-      deployment_id: id,
-      state,
-      ...(input.logUrl !== undefined ? { log_url: input.logUrl } : {}),
-      ...(input.description !== undefined ? { description: input.description.slice(0, DESCRIPTION_MAX) } : {}),
-    });
+    const description = input.description?.slice(0, DESCRIPTION_MAX);
+    await guardedWrite(
+      async () => {
+        await this.octokit.rest.repos.createDeploymentStatus({
+          ...splitRepo(repo),
+          deployment_id: id,
+          state,
+          ...(input.logUrl !== undefined ? { log_url: input.logUrl } : {}),
+          ...(description !== undefined ? { description } : {}),
+        });
+        return true;
+      },
+      async () => {
+        const { data } = await this.octokit.rest.repos.listDeploymentStatuses({ ...splitRepo(repo), deployment_id: id, per_page: 1 });
+        const newest = data[0];
+        return newest && newest.state === state && (newest.description ?? '') === (description ?? '') ? true : null;
+      },
+    );
+  }
+}
+
+/** GitHub answered, and did not do what was asked (its answer says why). */
+class GitHubDeclined extends Error {}
+
+/** A write whose outcome is unknown (no answer, or a server error) is tried this many times in all. */
+const WRITE_ATTEMPTS = 2;
+
+/**
+ * A write that is not idempotent, guarded rather than retried blindly: when its outcome is unknown, GitHub is asked
+ * whether it was applied (`applied`: what it left, or null); only when it shows it was not is it written again. A
+ * refusal, a rate limit (GitHub applied nothing, and the caller is told), or a check that cannot be read ends it.
+ */
+async function guardedWrite<T>(write: () => Promise<T>, applied: () => Promise<T | null>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      const status = httpStatusOf(error);
+      if (error instanceof GitHubDeclined || (status !== undefined && status < 500)) throw error;
+      let found: T | null;
+      try {
+        found = await applied();
+      } catch {
+        throw error;
+      }
+      if (found !== null) return found;
+      if (attempt >= WRITE_ATTEMPTS) throw error;
+    }
   }
 }
