@@ -1,10 +1,12 @@
 // End to end: the Kubernetes API fails during a deploy's sync. Down when the sync is asked for: the thread says so, the sync is
 // asked for once when it answers again, or the run fails with the reason at its deadline. Down while following: the thread
 // says so and the run fails at its deadline saying the cluster was not there. A dropped watch, or one answered 410 Gone, resumes and the deploy finishes.
+// The same for an app versioned by commit with GitHub Deployments on: its deployment is closed with the outcome.
 import { afterEach, describe, expect, it } from 'vitest';
 import { kubeFaults } from '../../src/sandbox/faults.js';
 import { EXAMPLE_CONFIG } from '../../src/sandbox/world.js';
 import { startFlightdeck, type Running } from '../support/harness.js';
+import { gitopsCommits, seedWorker, shortSha, withDeployments, withWorker, workerTag, workerTagIn } from '../support/commit-app.js';
 import { lastRequest, threadOf } from '../support/slack-view.js';
 
 /** staging follows its sync for 4 s at most, so a deadline is reached within the test */
@@ -109,5 +111,67 @@ describe('watches that end during a sync', () => {
     expect(fd.world.kube.faults.injected.map((f) => f.status)).toEqual([410]);
     expect(await stateOf(fd, req.id)).toBe('succeeded');
     expect(threadOf(fd.world, req.ts).join('\n')).toMatch(/synced to `[0-9a-f]{7}` and healthy/);
+  });
+});
+
+describe('Kubernetes API down during the deploy of an app versioned by commit, with GitHub Deployments', () => {
+  const WORKER = withDeployments(withWorker(CONFIG));
+
+  async function pendingWorker(run: Running) {
+    const { next } = await seedWorker(run.world, { devAt: 'next' });
+    await run.slash(`staging ${shortSha(next)} worker`, 'U0DEV');
+    await run.settled();
+    return { req: lastRequest(run.world)!, next };
+  }
+
+  it('when the sync is asked for: asked once for the commit when the API answers again; the deployment of the commit is closed as success', async () => {
+    fd = await startFlightdeck({ config: WORKER });
+    const { req, next } = await pendingWorker(fd);
+    fd.world.kube.faults.inject({ path: STAGING_APP, times: 3, ...kubeFaults.unavailable() });
+    await fd.click('deploy_approve', req.id, 'U0LEAD');
+    await fd.settled();
+    expect(fd.world.kube.faults.injected).toHaveLength(3);
+    expect(await stateOf(fd, req.id)).toBe('succeeded');
+    const [commit, ...others] = await gitopsCommits(fd.world, 'Deploy staging: worker');
+    expect(others).toEqual([]);
+    expect(syncsAsked(fd).map((c) => (c.body as any).operation.sync.revision)).toEqual([commit!.sha]);
+    expect(await workerTagIn(fd.world, 'staging')).toBe(workerTag(next));
+    const thread = threadOf(fd.world, req.ts).join('\n');
+    expect(thread.match(/does not answer/g)).toHaveLength(1);
+    expect(thread).toMatch(new RegExp(`staging now runs \`${shortSha(next)}\``));
+    expect(fd.world.github.deployments('acme/worker').map((d) => [d.ref, d.statuses.map((s) => s.state)])).toEqual([[next, ['in_progress', 'success']]]);
+  });
+
+  it('until the deadline: the run fails with the reason; no deployment is left in progress', async () => {
+    fd = await startFlightdeck({ config: WORKER });
+    const { req } = await pendingWorker(fd);
+    fd.world.kube.faults.inject({ path: STAGING_APP, times: Infinity, ...kubeFaults.unavailable() });
+    await fd.click('deploy_approve', req.id, 'U0LEAD');
+    await fd.settled();
+    expect(await stateOf(fd, req.id)).toBe('failed');
+    expect(threadOf(fd.world, req.ts).join('\n')).toMatch(/Failed: The Kubernetes API did not answer for shop-staging within 4s \(HTTP 503\)/);
+    expect(syncsAsked(fd)).toHaveLength(0);
+    expect(await gitopsCommits(fd.world, 'Deploy staging: worker')).toHaveLength(1);
+    // Argo CD was never asked, so no deployment was opened (one would be closed as failure, never left in progress)
+    for (const deployment of fd.world.github.deployments('acme/worker')) expect(deployment.statuses.at(-1)?.state).toBe('failure');
+  });
+
+  it('while following the sync: the run fails at its deadline, and the deployment of the commit is closed as failure saying why', async () => {
+    fd = await startFlightdeck({ config: WORKER });
+    fd.world.kube.argo.setOutcome('shop-staging', 'hang');
+    const { req, next } = await pendingWorker(fd);
+    await fd.click('deploy_approve', req.id, 'U0LEAD');
+    await expect.poll(() => fd!.world.github.deployments('acme/worker').flatMap((d) => d.statuses.map((s) => s.state))).toEqual(['in_progress']);
+    fd.world.kube.faults.inject({ path: STAGING_APP, times: Infinity, ...kubeFaults.unavailable() });
+    fd.world.kube.dropWatches();
+    await fd.settled();
+    expect(await stateOf(fd, req.id)).toBe('failed');
+    expect(threadOf(fd.world, req.ts).join('\n')).toMatch(/Lost sight of shop-staging: the Kubernetes API did not answer within 4s/);
+    expect(syncsAsked(fd)).toHaveLength(1);
+    const [deployment, ...others] = fd.world.github.deployments('acme/worker');
+    expect(others).toEqual([]);
+    expect(deployment!.ref).toBe(next);
+    expect(deployment!.statuses.map((s) => s.state)).toEqual(['in_progress', 'failure']);
+    expect(deployment!.statuses[1]!.description).toMatch(/^Lost sight of shop-staging: the Kubernetes API did not answer within 4s/);
   });
 });

@@ -29,10 +29,11 @@ export interface IncidentRig {
   close(): Promise<void>;
 }
 
-/** The app on a world with incident config, a PagerDuty fake and a manual clock. */
-export async function startIncidentRig(): Promise<IncidentRig> {
+/** The app on a world with incident config (changed by `config` where given), a PagerDuty fake and a manual clock. */
+export async function startIncidentRig(opts: { config?: (yaml: string) => string } = {}): Promise<IncidentRig> {
   const pager = await startPagerFake({ routingKey: ROUTING_KEY });
-  const world = await startWorld({ config: incidentConfig(pager.url) });
+  const yaml = incidentConfig(pager.url);
+  const world = await startWorld({ config: opts.config ? opts.config(yaml) : yaml });
   world.slack.setUsergroup('S0LEADS', ['U0LEAD1', 'U0LEAD2']);
   world.slack.setUsergroup('S0TEAM', ['U0DEV1', 'U0DEV2']);
   await world.github.createRepo('acme/incidents', { 'README.md': '# incidents\n' });
