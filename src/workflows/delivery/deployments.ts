@@ -7,7 +7,8 @@ export async function openDeployments(ctx: StepContext, request: DeployRequest):
   const { deps } = ctx;
   if (!deps.config.gitops.deployments) return;
   const done = new Set((await deps.store.auditOf(request.id)).filter((e) => e.action === 'deployment-created').map((e) => String(e.detail.app)));
-  await Promise.all(
+  // Every creation is waited for, failed or not: one recorded after the run ended would never be closed.
+  const created = await Promise.allSettled(
     request.changes
       .filter((change) => !done.has(change.app))
       .map(async (change) => {
@@ -15,4 +16,6 @@ export async function openDeployments(ctx: StepContext, request: DeployRequest):
         await ctx.say({ type: 'deployment-created', repo: change.source, app: change.app, deploymentId: id });
       }),
   );
+  const failed = created.find((c): c is PromiseRejectedResult => c.status === 'rejected');
+  if (failed) throw failed.reason;
 }
