@@ -66,6 +66,8 @@ export type CoreProblem =
   | { code: 'overtaken'; env: string; by: string; version: string }
   | { code: 'environment-gone'; env: string }
   | { code: 'cannot-post'; reason: string }
+  /** an upstream kept failing (5xx, no answer) beyond its retries; `write`: the failed call was a change, which may have been applied */
+  | { code: 'upstream-failing'; service: 'GitHub'; status: number; detail: string; write: boolean }
   /** an upstream asked Flightdeck to wait longer than a command may (a rate limit); `retryAfterS` null when it did not say */
   | { code: 'upstream-limited'; service: 'GitHub' | 'Slack'; retryAfterS: number | null }
   // retrying a sync that failed after its commit (the Retry sync button)

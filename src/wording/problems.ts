@@ -171,6 +171,10 @@ function wordCoreProblem(p: CoreProblem, w: Words): string {
       return `Environment ${w.text(p.env)} is no longer configured.`;
     case 'cannot-post':
       return `I cannot post the request in this channel (${w.text(p.reason)}). Invite me with ${w.code('/invite @Flightdeck')} or use another channel. Nothing was changed.`;
+    case 'upstream-failing': {
+      const then = p.write ? 'The change it asked for may or may not have been made: check before trying again.' : 'Nothing was changed by this step; try again in a few minutes.';
+      return `${p.service} kept failing for Flightdeck (HTTP ${p.status}: ${w.text(p.detail)}) through its retries. ${then}`;
+    }
     case 'upstream-limited': {
       const wait = p.retryAfterS === null ? 'a while' : formatDuration(Math.max(1, Math.ceil(p.retryAfterS)) * 1000);
       return `${p.service} is rate-limiting Flightdeck and asked it to wait ${wait}, longer than a command waits. Nothing was changed by this step; try again after that.`;

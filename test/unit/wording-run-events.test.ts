@@ -109,6 +109,7 @@ const PROBLEMS: { [C in ProblemCode]: Extract<Problem, { code: C }> } = {
   overtaken: { code: 'overtaken', env: 'staging', by: 'fd-2', version: 'v3.1.0' },
   'environment-gone': { code: 'environment-gone', env: 'qa' },
   'cannot-post': { code: 'cannot-post', reason: 'not_in_channel' },
+  'upstream-failing': { code: 'upstream-failing', service: 'GitHub', status: 502, detail: EVIL, write: false },
   'upstream-limited': { code: 'upstream-limited', service: 'GitHub', retryAfterS: 120 },
   'not-retryable': { code: 'not-retryable', state: 'failed', failedWith: 'env-moved' },
   'overlay-moved-on': { code: 'overlay-moved-on', env: 'staging', application: 'shop-staging', commitSha: SHA, newest: SHA },

@@ -69,9 +69,10 @@ export function createOctokit(opts: OctokitOptions): Octokit {
     if (!IDEMPOTENT.has(options.method)) options.request = { ...options.request, retries: 0 };
   });
 
-  // A rate limit that outlasts the short waits reaches the person as what it is, not as "something failed".
-  octokit.hook.error('request', (error) => {
-    throw rateLimitOf(error) ?? error;
+  // A rate limit that outlasts the short waits, or a GitHub that keeps failing, reaches the person as what it is, not as
+  // "something failed on our side".
+  octokit.hook.error('request', (error, options) => {
+    throw rateLimitOf(error) ?? serverFailureOf(error, options.method) ?? error;
   });
 
   const onRequest = opts.onRequest;
@@ -105,6 +106,28 @@ export class GitHubRateLimitedError extends UserError {
     this.message = `GitHub rate limit (HTTP ${status}, retry after ${retryAfterS ?? 'unsaid'}s): ${githubMessage}`;
     if (options) this.cause = options.cause;
   }
+}
+
+/** GitHub answered 5xx, or not at all (Octokit reports a failed fetch as 500), after the retries; keeps the HTTP status. */
+export class GitHubFailingError extends UserError {
+  constructor(
+    readonly status: number,
+    detail: string,
+    write: boolean,
+    options?: { cause: unknown },
+  ) {
+    super({ code: 'upstream-failing', service: 'GitHub', status, detail, write });
+    this.message = `GitHub failing (HTTP ${status}): ${detail}`;
+    if (options) this.cause = options.cause;
+  }
+}
+
+function serverFailureOf(error: unknown, method: string): GitHubFailingError | null {
+  const e = error as { status?: unknown; message?: unknown; response?: { data?: { message?: unknown } } } | null;
+  if (typeof e?.status !== 'number' || e.status < 500) return null;
+  const said = typeof e.response?.data?.message === 'string' ? e.response.data.message : typeof e.message === 'string' ? e.message : '';
+  const line = said.split('\n')[0]?.trim() || 'no message';
+  return new GitHubFailingError(e.status, line.length > 160 ? `${line.slice(0, 159)}…` : line, !IDEMPOTENT.has(method), { cause: error });
 }
 
 /** GitHub's rate-limit answers (docs.github.com "Rate limits for the REST API"): 429, or 403 naming a rate limit. */
