@@ -8,6 +8,13 @@ import { GitHubSourceRepos } from '../../src/adapters/github/sourceRepos.js';
 import { githubFaults } from '../../src/sandbox/faults.js';
 import { startGitHubFake, type GitHubFake } from '../../src/sandbox/github/server.js';
 
+/** After each test: every fault it queued was hit (a test whose fault never fired proves nothing), and none is left. */
+function everyFaultHit(fake: GitHubFake): void {
+  const left = fake.faults.pending();
+  fake.faults.clear();
+  expect(left, 'every queued fault was hit').toBe(0);
+}
+
 const TOKEN = 'test-token';
 const R = { owner: 'acme', repo: 'shop' };
 const FILE = '/repos/acme/shop/contents/k8s/app.yaml';
@@ -38,11 +45,7 @@ describe('GitHub fake faults with the production Octokit', () => {
     await fake.createRepo('acme/shop', { 'README.md': '# shop\n', 'k8s/app.yaml': 'tag: v1\n' });
     await fake.tag('acme/shop', 'v1');
   });
-  afterEach(() => {
-    const left = fake.faults.pending();
-    fake.faults.clear();
-    expect(left, 'every queued fault was hit').toBe(0);
-  });
+  afterEach(() => everyFaultHit(fake));
   afterAll(async () => fake.close());
 
   const readFile = () => octokit.rest.repos.getContent({ ...R, path: 'k8s/app.yaml' });
@@ -153,11 +156,7 @@ describe('GitHub Deployments through the source repositories adapter: writes gua
     await fake.createRepo('acme/shop', { 'README.md': '# shop\n' });
     await fake.tag('acme/shop', 'v1');
   });
-  afterEach(() => {
-    const left = fake.faults.pending();
-    fake.faults.clear();
-    expect(left, 'every queued fault was hit').toBe(0);
-  });
+  afterEach(() => everyFaultHit(fake));
   afterAll(async () => fake.close());
 
   const ofEnvironment = (environment: string) => fake.deployments('acme/shop').filter((d) => d.environment === environment);
