@@ -49,6 +49,8 @@ export interface FlightdeckOptions {
   env?: Record<string, string | undefined>;
   /** how long a run's lease lasts without renewal before another replica adopts the run (default 30 s) */
   runLeaseMs?: number;
+  /** hears the text of every statement the store sends (bench/replicas.ts counts database round trips with it) */
+  onStoreQuery?: (sql: string) => void;
 }
 
 export interface Flightdeck {
@@ -72,7 +74,7 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
   const log = opts.logger ?? createLogger(settings.logLevel);
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics({ defaultMetrics: true });
-  const store = await openStore(settings.database, log);
+  const store = await openStore(settings.database, log, opts.onStoreQuery);
   const octokit = createOctokit({
     baseUrl: settings.github.apiUrl,
     auth: settings.github.auth,

@@ -5,11 +5,14 @@ import { SqliteStore } from './sqlite.js';
 
 export type DatabaseSettings = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
-export async function openStore(database: DatabaseSettings, log?: Logger): Promise<Store> {
-  if (database.kind === 'sqlite') return SqliteStore.open(database.path);
+/** `onQuery` hears every statement the store runs (for counting database round trips; unset in production). */
+export async function openStore(database: DatabaseSettings, log?: Logger, onQuery?: (sql: string) => void): Promise<Store> {
+  const counted = onQuery ? { onQuery } : {};
+  if (database.kind === 'sqlite') return SqliteStore.open(database.path, counted);
   // Loaded only when asked for: a SQLite deployment never loads pg.
   const { PostgresStore } = await import('./postgres.js');
   return PostgresStore.open(database.url, {
     onError: (err) => log?.warn({ err }, 'a PostgreSQL connection failed; the pool connects again on the next query'),
+    ...counted,
   });
 }

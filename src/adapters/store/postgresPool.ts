@@ -10,6 +10,8 @@ export interface PoolOptions {
   max?: number;
   /** called for errors of idle connections (a database restart); the pool drops them and connects again on demand */
   onError?: (err: Error) => void;
+  /** called with the text of every statement sent, BEGIN and COMMIT too (one round trip each; bench/replicas.ts counts them) */
+  onQuery?: (sql: string) => void;
 }
 
 /** How long a query may run on the server, and how long a caller waits for a free connection, before failing. */
@@ -24,10 +26,22 @@ export function createPool(url: string, opts: PoolOptions = {}): pg.Pool {
     idleTimeoutMillis: 30_000,
     statement_timeout: STATEMENT_TIMEOUT_MS,
     application_name: 'flightdeck',
+    ...(opts.onQuery ? { Client: reportingClient(opts.onQuery) } : {}),
   });
   // Without a listener an idle connection's error (the server restarted) would end the process.
   pool.on('error', (err) => opts.onError?.(err));
   return pool;
+}
+
+/** pg's Client, telling `onQuery` about each statement before sending it (pool.query goes through it too). */
+function reportingClient(onQuery: (sql: string) => void): typeof pg.Client {
+  return class ReportingClient extends pg.Client {
+    override query(...args: unknown[]): any {
+      const first = args[0] as string | { text?: string } | undefined;
+      onQuery(typeof first === 'string' ? first : (first?.text ?? ''));
+      return (super.query as (...a: unknown[]) => unknown)(...args);
+    }
+  };
 }
 
 /** Runs fn in one transaction on one connection: COMMIT when it resolves, ROLLBACK when it throws. */

@@ -60,10 +60,14 @@ export class SqliteStore implements Store {
   addTimeline = (number: number, entry: TimelineEntry): Promise<void> => this.incidents.addTimeline(number, entry);
   timelineOf = (number: number): Promise<TimelineEntry[]> => this.incidents.timelineOf(number);
 
-  /** Opens (creating when needed) the database file and brings its schema up to date; ':memory:' for a private one. */
-  static open(path: string): SqliteStore {
+  /**
+   * Opens (creating when needed) the database file and brings its schema up to date; ':memory:' for a private one.
+   * `onQuery` hears the text of every statement run, BEGIN and COMMIT too (bench/replicas.ts counts them).
+   */
+  static open(path: string, opts: { onQuery?: (sql: string) => void } = {}): SqliteStore {
     if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    const onQuery = opts.onQuery;
+    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS, ...(onQuery ? { verbose: (sql: unknown) => onQuery(String(sql)) } : {}) });
     try {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       db.pragma('journal_mode = WAL');
