@@ -59,11 +59,23 @@ export async function sendPager(deps: IncidentDeps, incident: Incident, action: 
   }).catch((err: unknown) => ({ ok: false as const, retry: true, reason: err instanceof Error ? err.message : String(err) }));
   if (outcome.ok) {
     await note(deps, incident, 'flightdeck', { type: 'pager-sent', action, attempt });
+    if (action === 'trigger') await followTrigger(deps, incident.number);
     return;
   }
   const retryInMs = outcome.retry && attempt < PAGER_ATTEMPTS ? pagerBackoff(attempt) : null;
   if (retryInMs !== null) await deps.timers.schedule(PAGER_TIMER, pagerTimerKey(incident.number, action, attempt + 1), deps.clock.now() + retryInMs);
   await note(deps, incident, 'flightdeck', { type: 'pager-failed', action, attempt, reason: outcome.reason, retryInMs });
+}
+
+/**
+ * A trigger that went out after the incident was acknowledged or resolved is followed by that action: whoever pressed
+ * Acknowledge before the declare reached its page (or while a failed trigger waited for its retry) found no pager alert
+ * to acknowledge, and the alert would otherwise page on for an incident people already have.
+ */
+async function followTrigger(deps: IncidentDeps, number: number): Promise<void> {
+  const now = await deps.store.getIncident(number);
+  if (now?.state === 'acknowledged') await sendPager(deps, now, 'acknowledge');
+  else if (now?.state === 'resolved') await sendPager(deps, now, 'resolve');
 }
 
 export function pagerTimerKey(number: number, action: PagerAction, attempt: number): string {

@@ -98,4 +98,18 @@ describe('escalation clock', () => {
     await rig.fd.app.tick();
     expect(rig.pager.accepted().filter((e) => e.event_action === 'trigger')).toHaveLength(1);
   });
+
+  it('an Acknowledge pressed before the pager trigger went out is sent after it: the alert ends acknowledged', async () => {
+    rig.pager.failNext(503, 1);
+    const channel = await declared('sev2 payments slow');
+    await clickCard(rig.fd, channel.id, 'Acknowledge', 'U0ONCALL');
+    await eventually(() => said(rig.fd, channel.id).some((t) => t.includes('Acknowledged by <@U0ONCALL>')), { what: 'acknowledged' });
+    await rig.fd.settled();
+    expect([...rig.pager.alerts.values()].map((a) => a.status)).toEqual([]);
+    rig.clock.advance(5_000);
+    await rig.fd.app.tick();
+    await rig.fd.settled();
+    expect(rig.pager.accepted().map((e) => e.event_action)).toEqual(['acknowledge', 'trigger', 'acknowledge']);
+    expect([...rig.pager.alerts.values()].map((a) => a.status)).toEqual(['acknowledged']);
+  });
 });
