@@ -114,6 +114,16 @@ describe('hostile HTTP', () => {
     expect(await fd.app.store.listLocks()).toEqual([]);
   });
 
+  it('asks Slack who the bot is once, not before each request (a round trip inside the 3 s ack)', async () => {
+    expect((await postToSlackEndpoint(`${fd.url}/slack/events`, SIGNING_SECRET, help())).status).toBe(200);
+    // by now the process asked twice at most: the guard for the workspace, Bolt's init for the bot's ids
+    const before = fd.world.slack.callsOf('auth.test').length;
+    expect(before).toBeLessThanOrEqual(2);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => postToSlackEndpoint(`${fd.url}/slack/events`, SIGNING_SECRET, help())));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(fd.world.slack.callsOf('auth.test').length).toBe(before);
+  });
+
   it('never wrote a log line longer than the bound', () => {
     expect(lines.length).toBeGreaterThan(0);
     const longest = Math.max(...lines.map((l) => Buffer.byteLength(l)));

@@ -63,9 +63,12 @@ export function createBolt(slack: SlackSettings, log: Logger, opts: BoltOptions 
     bodyLimit: SLACK_BODY_LIMIT,
   });
   // auth.test runs on the first request, not in the constructor: an eager call has no handler until then, and a Slack
-  // that is down at start would surface as an unhandled rejection.
-  const app = new App({ token: slack.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+  // that is down at start would surface as an unhandled rejection. Bolt learns the bot's ids in init(), which the guard
+  // runs (through `workspace`) before it hands Bolt a request; with tokenVerificationEnabled: false Bolt would ask
+  // auth.test again before every request, a Slack round trip inside the 3 s ack (bench/replicas.ts lost commands to it).
+  const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
   const workspace = async (): Promise<Workspace> => {
+    await app.init();
     const auth = await app.client.auth.test();
     if (!auth.team_id) throw new Error('auth.test named no team_id');
     return { teamId: auth.team_id, ...(auth.enterprise_id ? { enterpriseId: auth.enterprise_id } : {}) };
