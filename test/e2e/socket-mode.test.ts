@@ -17,6 +17,11 @@ describe('socket mode', () => {
     expect(ack.envelope_id).toBeTruthy();
     const req = await eventually(() => lastRequest(fd!.world), { what: 'request over socket mode' });
     expect(req.buttons.map((b) => b.text).join(' ')).toMatch(/Approve/);
+    // the bot's ids were asked for once, at start, not again for each event
+    const asked = fd.world.slack.callsOf('auth.test').length;
+    expect(asked).toBeLessThanOrEqual(1);
+    for (let i = 0; i < 3; i++) await fd.world.slack.socket.send('slash_commands', slashCommandPayload({ command: '/deploy', text: 'help', userId: 'U0DEV', channelId: 'C0DEPLOYS', responseUrl: fd.world.slack.responseUrl() }));
+    expect(fd.world.slack.callsOf('auth.test').length).toBe(asked);
     // HTTP endpoint is not the way in with Socket Mode
     const res = await fetch(`${fd.url}/slack/events`, { method: 'POST', body: '{}' });
     expect(res.status).toBe(404);

@@ -41,11 +41,13 @@ export function createBolt(slack: SlackSettings, log: Logger, opts: BoltOptions 
   const clientOptions = webApiOptions(slack.apiUrl, opts.webApiRetries !== undefined ? { retries: opts.webApiRetries } : {});
   if (slack.appToken) {
     const receiver = new SocketModeReceiver({ appToken: slack.appToken, logger, installerOptions: { clientOptions } });
-    const app = new App({ token: slack.botToken, receiver, logger, clientOptions, tokenVerificationEnabled: false });
+    // Initialised once at start (auth.test for the bot's ids): without it Bolt asks again before every event.
+    const app = new App({ token: slack.botToken, receiver, logger, clientOptions, deferInitialization: true });
     return {
       app,
       listener: null,
       start: async () => {
+        await app.init();
         await receiver.start();
       },
       stop: async () => {
