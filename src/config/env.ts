@@ -7,7 +7,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** ids stay strings (validated numeric): Octokit's app auth takes them as given. */
 export type GitHubAuth = { token: string } | { appId: string; privateKey: string; installationId: string };
 
-export type DatabaseSettings = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+/** `poolSize`: most connections one process opens to PostgreSQL (DATABASE_POOL_SIZE, default 10). */
+export type DatabaseSettings = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
 
 export interface Settings {
   configPath: string;
@@ -26,6 +27,7 @@ const DEFAULTS = {
   slackApiUrl: 'https://slack.com/api/',
   githubApiUrl: 'https://api.github.com',
   databaseUrl: 'sqlite:./data/flightdeck.db',
+  poolSize: 10,
   port: 3000,
   logLevel: 'info' as LogLevel,
 };
@@ -40,7 +42,7 @@ export function loadEnv(env: NodeJS.ProcessEnv): Settings {
 
   const slack = readSlack(get, problems);
   const github = readGitHub(get, problems);
-  const database = readDatabase(get('DATABASE_URL') ?? DEFAULTS.databaseUrl, problems);
+  const database = readDatabase(get('DATABASE_URL') ?? DEFAULTS.databaseUrl, get('DATABASE_POOL_SIZE'), problems);
   const port = readPort(get('PORT'), problems);
   const logLevel = readLogLevel(get('LOG_LEVEL'), problems);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -146,7 +148,7 @@ function readUrl(name: string, value: string, problems: string[]): string | null
   return value;
 }
 
-function readDatabase(value: string, problems: string[]): DatabaseSettings | null {
+function readDatabase(value: string, poolSize: string | undefined, problems: string[]): DatabaseSettings | null {
   if (value.startsWith('sqlite:')) {
     // sqlite:./data/x.db, sqlite:/abs/x.db, sqlite:///abs/x.db and sqlite://./x.db all name a file.
     const rest = value.slice('sqlite:'.length);
@@ -155,13 +157,24 @@ function readDatabase(value: string, problems: string[]): DatabaseSettings | nul
   } else if (/^postgres(ql)?:\/\//.test(value)) {
     try {
       new URL(value);
-      return { kind: 'postgres', url: value };
+      return { kind: 'postgres', url: value, poolSize: readPoolSize(poolSize, problems) };
     } catch {
       // reported below, without the URL: it may carry a password
     }
   }
   problems.push('DATABASE_URL: expected sqlite:<path> (such as sqlite:./data/flightdeck.db) or postgres://user:password@host/db (value not shown)');
   return null;
+}
+
+const MAX_POOL_SIZE = 100;
+
+function readPoolSize(value: string | undefined, problems: string[]): number {
+  if (value === undefined) return DEFAULTS.poolSize;
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > MAX_POOL_SIZE) {
+    problems.push(`DATABASE_POOL_SIZE: expected the most PostgreSQL connections per process, a whole number from 1 to ${MAX_POOL_SIZE}, got "${value.slice(0, 20)}"`);
+    return DEFAULTS.poolSize;
+  }
+  return Number(value);
 }
 
 function readPort(value: string | undefined, problems: string[]): number {

@@ -42,7 +42,7 @@ describe('loadEnv', () => {
     expect(settings.slack.apiUrl).toBe('http://localhost:9000/api/');
     expect(settings.github.apiUrl).toBe('https://ghe.example/api/v3');
     expect(settings.kubeconfig).toBe('/kube/config');
-    expect(settings.database).toEqual({ kind: 'postgres', url: 'postgres://fd:pw@db:5432/fd' });
+    expect(settings.database).toEqual({ kind: 'postgres', url: 'postgres://fd:pw@db:5432/fd', poolSize: 10 });
     expect(settings.port).toBe(8080);
     expect(settings.logLevel).toBe('debug');
   });
@@ -51,6 +51,15 @@ describe('loadEnv', () => {
     expect(loadEnv({ ...BASE, DATABASE_URL: 'sqlite:/var/lib/fd.db' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/fd.db' });
     expect(loadEnv({ ...BASE, DATABASE_URL: 'sqlite:///var/lib/fd.db' }).database).toEqual({ kind: 'sqlite', path: '/var/lib/fd.db' });
     expect(loadEnv({ ...BASE, DATABASE_URL: 'postgresql://h/db' }).database.kind).toBe('postgres');
+  });
+
+  it('reads the PostgreSQL pool size, bounded', () => {
+    expect(loadEnv({ ...BASE, DATABASE_URL: 'postgres://h/db', DATABASE_POOL_SIZE: '25' }).database).toEqual({ kind: 'postgres', url: 'postgres://h/db', poolSize: 25 });
+    for (const bad of ['0', '101', 'ten', '-1', '9'.repeat(40)]) {
+      expect(problemsOf({ ...BASE, DATABASE_URL: 'postgres://h/db', DATABASE_POOL_SIZE: bad })).toEqual([
+        `DATABASE_POOL_SIZE: expected the most PostgreSQL connections per process, a whole number from 1 to 100, got "${bad.slice(0, 20)}"`,
+      ]);
+    }
   });
 
   it('uses Socket Mode without a signing secret when an app token is set', () => {
