@@ -12,9 +12,9 @@ import { canaryActions } from './blocks/canary.js';
 import { actions, button, section } from './blocks/kit.js';
 import { ACTION_REVERT } from './rollbackHandlers.js';
 import { requestNotice } from './blocks/request.js';
+import { slackWords } from './mrkdwn.js';
 
 const DECLARE_PROMPT = 'Is production hurting? Declare an incident: it starts with this deploy on its timeline and links back here.';
-import { slackWords } from './mrkdwn.js';
 
 /** How long, in all, a thread line Slack did not take is tried again before it is given up (logged). */
 export const LATER_GIVE_UP_MS = 15 * 60_000;
@@ -46,14 +46,14 @@ export class SlackThreadSink implements RunSink {
 
   async deliver(run: RunRef, _actor: string, event: RunEvent): Promise<void> {
     if (event.type === 'request-posted') return this.noticeElsewhere(run, event);
-    if (!run.thread) return;
+    const thread = run.thread;
+    if (!thread) return;
     const text = wordEvent(event, slackWords);
     if (text === null) return;
     const key = progressKey(event);
     if (key === null) {
-      await this.persist(run, event.type, () => this.chat.postInThread(run.thread!, text));
+      await this.persist(run, event.type, () => this.chat.postInThread(thread, text));
       if (event.type === 'succeeded' || event.type === 'failed') this.progress.delete(run.runId);
-      const thread = run.thread;
       const blocks = (text: string, blocks: object[]) => this.persist(run, event.type, () => this.chat.postBlocksInThread(thread, text, blocks));
       if (event.type === 'canary-gate-waiting') await blocks('Promote or abort the canary', [canaryActions(event.env, event.appliedSpec, { follow: false })]);
       if (event.type === 'canary-aborted') await blocks('Revert in git', [actions(`revert:${run.runId}`, [button({ text: 'Revert in git', actionId: ACTION_REVERT, value: run.runId })])]);
@@ -65,7 +65,6 @@ export class SlackThreadSink implements RunSink {
     this.progress.set(run.runId, lines);
     const line = lines.get(key);
     if (line?.text === text) return;
-    const thread = run.thread;
     if (line) {
       await this.persist(run, event.type, () => this.chat.updateInThread(thread, line.ts, text));
       line.text = text;
