@@ -82,10 +82,15 @@ export async function checkPromotion(deps: WorkflowDeps, input: PromotionInput):
   return { changes: moving, overlay: overlay.file };
 }
 
-/** Git names the version because a request committed it whose sync then failed: that request is the way on (Retry sync). */
+/** How far back in the environment's requests a failed sync of the version is looked for. */
+const RETRY_LOOKBACK = 20;
+
+/**
+ * Git names the version because a recent request committed it whose sync then failed: that request is the way on
+ * (Retry sync). Only the environment's latest requests are read; an older one has been overtaken anyway.
+ */
 async function failedSyncOf(deps: WorkflowDeps, env: string, version: string): Promise<{ retry?: { runId: string; link: string | null } }> {
-  const failed = (await deps.store.listRequests(['failed'])).filter((r) => r.env === env && r.version === version && canRetrySync(r));
-  const latest = failed.sort((a, b) => b.createdAt - a.createdAt)[0];
+  const latest = (await deps.store.recentRequests(env, RETRY_LOOKBACK)).find((r) => r.version === version && canRetrySync(r));
   return latest ? { retry: { runId: latest.id, link: await linkOf(deps, latest) } } : {};
 }
 
