@@ -131,11 +131,15 @@ export async function createFlightdeck(settings: Settings, config: Config, opts:
     ...incidents.timers,
   }, log);
 
+  if (!settings.flaggerToken && config.environments.some((e) => e.canary)) {
+    log.warn('FLAGGER_WEBHOOK_TOKEN is unset: the Flagger gates answer anyone who reaches them (the chart\'s NetworkPolicy limits who can); set it and put it in the Canaries\' webhook metadata as token');
+  }
   let ready = false;
   const server = createHttpServer({
     slack: bolt.listener,
     registry: metrics.registry,
     flagger: { answer: (gate, body) => answerGate(deps, gate, body) },
+    ...(settings.flaggerToken ? { flaggerToken: settings.flaggerToken } : {}),
     log,
     ready: async () => {
       if (!ready) return false;

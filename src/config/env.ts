@@ -20,6 +20,8 @@ export interface Settings {
   database: DatabaseSettings;
   port: number;
   logLevel: LogLevel;
+  /** FLAGGER_WEBHOOK_TOKEN: when set, Flagger's gate calls must carry it as `metadata.token` */
+  flaggerToken?: string;
 }
 
 const DEFAULTS = {
@@ -45,6 +47,10 @@ export function loadEnv(env: NodeJS.ProcessEnv): Settings {
   const database = readDatabase(get('DATABASE_URL') ?? DEFAULTS.databaseUrl, get('DATABASE_POOL_SIZE'), problems);
   const port = readPort(get('PORT'), problems);
   const logLevel = readLogLevel(get('LOG_LEVEL'), problems);
+  const flaggerToken = get('FLAGGER_WEBHOOK_TOKEN');
+  if (flaggerToken !== undefined && flaggerToken.length < MIN_FLAGGER_TOKEN) {
+    problems.push(`FLAGGER_WEBHOOK_TOKEN: expected a random token of at least ${MIN_FLAGGER_TOKEN} characters, the same as metadata.token of the Canaries' gate webhooks (value not shown)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const kubeconfig = get('KUBECONFIG');
@@ -56,8 +62,11 @@ export function loadEnv(env: NodeJS.ProcessEnv): Settings {
     database: database!,
     port,
     logLevel,
+    ...(flaggerToken ? { flaggerToken } : {}),
   };
 }
+
+const MIN_FLAGGER_TOKEN = 16;
 
 type Getter = (name: string) => string | undefined;
 

@@ -1,4 +1,5 @@
 // Flagger's webhook gates over HTTP: validates the body, asks the durable gate, answers 200 (pass) or 403 (hold).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { GATE_PATHS, type GateKind } from '../domain/canaryGates.js';
@@ -24,7 +25,7 @@ export interface FlaggerGates {
   answer(gate: GateKind, body: z.infer<typeof payload>): Promise<{ pass: boolean; reason: string }>;
 }
 
-export async function flaggerGate(path: string, req: IncomingMessage, res: ServerResponse, log: Logger, gates?: FlaggerGates): Promise<void> {
+export async function flaggerGate(path: string, req: IncomingMessage, res: ServerResponse, log: Logger, gates?: FlaggerGates, token?: string): Promise<void> {
   const gate = GATE_PATHS[path];
   if (!gate) return json(res, 404, { error: 'not found' });
   if (req.method !== 'POST') return json(res, 405, { error: 'method not allowed' });
@@ -43,6 +44,11 @@ export async function flaggerGate(path: string, req: IncomingMessage, res: Serve
   const parsed = payload.safeParse(body);
   if (!parsed.success) return json(res, 400, { error: 'expected {name, namespace, phase, checksum, metadata}' });
   const canary = `${parsed.data.namespace}/${parsed.data.name}`;
+  // Flagger signs nothing: where a token is configured, a call without it cannot read or open a gate.
+  if (token !== undefined && !sameToken(parsed.data.metadata?.token, token)) {
+    log.warn({ gate: path, canary }, 'flagger gate call without the webhook token refused');
+    return json(res, 401, { status: 'held', error: 'this gate needs the webhook token in metadata.token' });
+  }
   if (!gates) return json(res, 403, { status: 'held', reason: 'no one has allowed this canary revision in Slack' });
   let answer: { pass: boolean; reason: string };
   try {
@@ -54,6 +60,13 @@ export async function flaggerGate(path: string, req: IncomingMessage, res: Serve
   }
   log.info({ gate: path, canary, checksum: parsed.data.checksum, phase: parsed.data.phase, pass: answer.pass }, answer.pass ? 'flagger gate open' : 'flagger gate held');
   return json(res, answer.pass ? 200 : 403, { status: answer.pass ? 'open' : 'held', reason: answer.reason });
+}
+
+function sameToken(given: unknown, token: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(token).digest();
+  return timingSafeEqual(a, b);
 }
 
 type Bounded = { kind: 'ok'; text: string } | { kind: 'too-large'; drained: boolean };

@@ -13,6 +13,8 @@ export interface HttpDeps {
   log: Logger;
   /** Flagger's webhook gates; absent, every gate holds (403) */
   flagger?: FlaggerGates;
+  /** when set, a gate call must carry it as `metadata.token` (FLAGGER_WEBHOOK_TOKEN) */
+  flaggerToken?: string;
 }
 
 export function createHttpServer(deps: HttpDeps): Server {
@@ -34,7 +36,7 @@ async function route(deps: HttpDeps, req: IncomingMessage, res: ServerResponse):
     // Bolt's listener answers (401 on a bad signature or a stale timestamp) and acks on its own.
     return deps.slack(req, res);
   }
-  if (path?.startsWith('/flagger/')) return flaggerGate(path, req, res, deps.log, deps.flagger);
+  if (path?.startsWith('/flagger/')) return flaggerGate(path, req, res, deps.log, deps.flagger, deps.flaggerToken);
   if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { error: 'method not allowed' });
   switch (path) {
     case '/healthz':

@@ -138,3 +138,38 @@ describe('Flagger gates', () => {
     await eventually(() => canaryObject().status.phase === 'Failed', { what: 'rolled back', timeoutMs: 15_000 });
   });
 });
+
+describe('Flagger gates with a webhook token (FLAGGER_WEBHOOK_TOKEN)', () => {
+  const TOKEN = 'gate-token-0123456789abcdef';
+  const PRODUCTION = { namespace: 'production', name: 'backend' };
+  const withToken = (path: string, token: string | null) => askGate(w.fd, path, PRODUCTION, undefined, token === null ? {} : { token });
+
+  beforeEach(async () => {
+    // the outer beforeEach started a world without the token: this block needs its own
+    await w.close();
+    w = await startCanaryWorld({ env: { FLAGGER_WEBHOOK_TOKEN: TOKEN } });
+  });
+
+  it('refuses a call without the token (or with another) even once the gate is open, and answers the one with it', async () => {
+    holdAnalysis();
+    expect(await withToken('/flagger/gate/check', null)).toBe(401);
+    expect(await withToken('/flagger/gate/check', 'not-the-token-at-all')).toBe(401);
+    expect(await withToken('/flagger/gate/check', TOKEN)).toBe(403);
+    const status = await canaryStatusOf(w.fd, 'prod');
+    for (const user of ['U0EXEC1', 'U0EXEC2']) await press(w.fd, 'canary_promote', status.buttons[0]!.value, user, status.ts);
+    await eventually(async () => (await withToken('/flagger/gate/check', TOKEN)) === 200, { what: 'gate open' });
+    expect(await withToken('/flagger/gate/approve', null)).toBe(401);
+    expect(await withToken('/flagger/rollback/check', 'x')).toBe(401);
+    expect(await withToken('/flagger/rollback/check', TOKEN)).toBe(403);
+  });
+
+  it('lets Flagger promote when its webhooks carry the token in their metadata', async () => {
+    const hooks = [{ name: 'promotion', type: 'confirm-promotion', url: `${w.fd.url}/flagger/gate/check`, metadata: { token: TOKEN } }];
+    flagger().seedCanary({ name: 'backend', namespace: 'production', analysis: { webhooks: hooks } });
+    flagger().analyse('production', 'backend');
+    await eventually(() => flagger().hooks.calls.some((c) => c.type === 'confirm-promotion' && c.status === 403), { what: 'gate asked with the token' });
+    const status = await canaryStatusOf(w.fd, 'prod');
+    for (const user of ['U0EXEC1', 'U0EXEC2']) await press(w.fd, 'canary_promote', status.buttons[0]!.value, user, status.ts);
+    await eventually(() => canaryObject().status.phase === 'Succeeded', { what: 'promoted', timeoutMs: 15_000 });
+  });
+});

@@ -13,11 +13,11 @@ export interface CanaryWorld {
 }
 
 /** Flightdeck on the example world, with `prometheus.url` pointing at a Prometheus fake. */
-export async function startCanaryWorld(opts: { prometheus?: boolean } = {}): Promise<CanaryWorld> {
+export async function startCanaryWorld(opts: { prometheus?: boolean; env?: Record<string, string> } = {}): Promise<CanaryWorld> {
   const prometheus = await startPrometheusFake();
   const config = opts.prometheus === false ? EXAMPLE_CONFIG : `${EXAMPLE_CONFIG}prometheus: { url: ${prometheus.url} }\n`;
   const world = await startWorld({ config });
-  const fd = await startFlightdeck({ world });
+  const fd = await startFlightdeck({ world, ...(opts.env ? { env: opts.env } : {}) });
   return {
     fd,
     prometheus,
@@ -59,9 +59,9 @@ export async function canaryStatusOf(fd: Running, text: string, user = 'U0DEV', 
 }
 
 /** POSTs a gate webhook as Flagger does for the canary's current revision; returns the status. */
-export async function askGate(fd: Running, path: string, canary = { namespace: 'production', name: 'backend' }, checksum?: string): Promise<number> {
+export async function askGate(fd: Running, path: string, canary = { namespace: 'production', name: 'backend' }, checksum?: string, metadata: Record<string, string> = {}): Promise<number> {
   const object = fd.world.kube.get('flagger.app/v1beta1', 'Canary', canary.namespace, canary.name);
-  const body = { name: canary.name, namespace: canary.namespace, phase: object?.status?.phase ?? 'Progressing', checksum: checksum ?? canaryChecksum(object), metadata: {} };
+  const body = { name: canary.name, namespace: canary.namespace, phase: object?.status?.phase ?? 'Progressing', checksum: checksum ?? canaryChecksum(object), metadata };
   const res = await fetch(`${fd.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   await res.text();
   return res.status;

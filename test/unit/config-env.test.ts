@@ -62,6 +62,14 @@ describe('loadEnv', () => {
     }
   });
 
+  it('reads the Flagger webhook token, refusing a short one without showing it', () => {
+    expect(loadEnv({ ...BASE, FLAGGER_WEBHOOK_TOKEN: 'a-long-random-token-0123' }).flaggerToken).toBe('a-long-random-token-0123');
+    expect(loadEnv(BASE).flaggerToken).toBeUndefined();
+    const problems = problemsOf({ ...BASE, FLAGGER_WEBHOOK_TOKEN: 'short-secret' });
+    expect(problems).toEqual([expect.stringMatching(/^FLAGGER_WEBHOOK_TOKEN: expected a random token of at least 16 characters/)]);
+    expect(problems.join('\n')).not.toContain('short-secret');
+  });
+
   it('uses Socket Mode without a signing secret when an app token is set', () => {
     const settings = loadEnv({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-test', GITHUB_TOKEN: 't' });
     expect(settings.slack).toEqual({ botToken: 'xoxb-test', appToken: 'xapp-test', apiUrl: 'https://slack.com/api/' });
