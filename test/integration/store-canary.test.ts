@@ -1,7 +1,7 @@
 // Store contract for canary gates and followers, run against every backend: revisions supersede, gates open once, rows survive a reopen.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
-import { skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
+import { freshStoreEach, skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
 
 const REV = { namespace: 'production', canary: 'backend', checksum: 'c1', appliedSpec: 'spec-1', firstSeen: 1_000 };
 const PROMOTE = { namespace: 'production', canary: 'backend', checksum: 'c1', gate: 'promote' as const };
@@ -11,12 +11,9 @@ for (const backend of storeBackends) {
     if (skippedHere(backend)) return;
     let db: StoreDatabase;
     let store: Store;
-    beforeEach(async () => {
-      db = await backend.create();
-      store = await db.open();
-    });
-    afterEach(async () => {
-      await db.dispose();
+    freshStoreEach(backend, (d, s) => {
+      db = d;
+      store = s;
     });
 
     it('notes a revision once, fills its spec hash later, and finds its checksum by spec hash', async () => {

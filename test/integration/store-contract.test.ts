@@ -1,8 +1,8 @@
 // The Store contract, written once and run against every backend in store-backends.ts.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
 import type { DeployRequest } from '../../src/domain/types.js';
-import { skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
+import { freshStoreEach, skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
 
 function aRequest(id: string, overrides: Partial<DeployRequest> = {}): DeployRequest {
   return {
@@ -46,12 +46,9 @@ describe.each(storeBackends)('Store contract: $name', (backend) => {
   let db: StoreDatabase;
   let store: Store;
 
-  beforeEach(async () => {
-    db = await backend.create();
-    store = await db.open();
-  });
-  afterEach(async () => {
-    await db.dispose();
+  freshStoreEach(backend, (d, s) => {
+    db = d;
+    store = s;
   });
 
   it('answers ping', async () => {

@@ -1,19 +1,16 @@
 // The IncidentStore part of the Store contract, run against every backend in store-backends.ts.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
-import { skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
+import { freshStoreEach, skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
 
 describe.each(storeBackends)('Store contract, incidents: $name', (backend) => {
   if (skippedHere(backend)) return;
   let db: StoreDatabase;
   let store: Store;
 
-  beforeEach(async () => {
-    db = await backend.create();
-    store = await db.open();
-  });
-  afterEach(async () => {
-    await db.dispose();
+  freshStoreEach(backend, (d, s) => {
+    db = d;
+    store = s;
   });
 
   const declare = (title = 'checkout <!channel> is "failing" ünï 🔥') =>

@@ -1,7 +1,7 @@
 // Store contract for leases, run against every backend: timer claims that expire, and run leases one owner at a time.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
-import { skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
+import { freshStoreEach, skippedHere, storeBackends, type StoreDatabase } from '../support/store-backends.js';
 
 describe.each(storeBackends)('Store contract, leases: $name', (backend) => {
   if (skippedHere(backend)) return;
@@ -9,13 +9,10 @@ describe.each(storeBackends)('Store contract, leases: $name', (backend) => {
   let store: Store;
   let other: Store;
 
-  beforeEach(async () => {
-    db = await backend.create();
-    store = await db.open();
-    other = await db.open();
-  });
-  afterEach(async () => {
-    await db.dispose();
+  freshStoreEach(backend, async (d, s) => {
+    db = d;
+    store = s;
+    other = await d.open();
   });
 
   it('claims a timer again once its claimant held it past the lease, and never after it was finished', async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { it } from 'vitest';
+import { afterEach, beforeEach, it } from 'vitest';
 import type { Store } from '../../src/ports.js';
 import { SqliteStore } from '../../src/adapters/store/sqlite.js';
 import { PostgresStore } from '../../src/adapters/store/postgres.js';
@@ -108,4 +108,19 @@ export function skippedHere(backend: StoreBackend): boolean {
   process.stderr.write(`${backend.skip}\n`);
   it.skip(backend.skip, () => undefined);
   return true;
+}
+
+/**
+ * Inside a backend's describe: before each test a new empty database and a store opened on it, handed to `use`
+ * (`db.open()` opens another store on the same database: a second replica, or a restart); after each, both are gone.
+ */
+export function freshStoreEach(backend: StoreBackend, use: (db: StoreDatabase, store: Store) => void | Promise<void>): void {
+  let db: StoreDatabase | undefined;
+  beforeEach(async () => {
+    db = await backend.create();
+    await use(db, await db.open());
+  });
+  afterEach(async () => {
+    await db?.dispose();
+  });
 }
