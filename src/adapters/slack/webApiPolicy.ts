@@ -84,16 +84,13 @@ export const LATER_MAX_MS = 60_000;
 export function laterWaitMs(err: unknown, attempt: number): number | null {
   const e = err as { code?: unknown; data?: { error?: unknown; retry_after?: unknown }; retryAfter?: unknown; statusCode?: unknown } | null;
   const backoff = Math.min(LATER_FIRST_MS * 2 ** attempt, LATER_MAX_MS);
+  // Slack's Retry-After (seconds), when it said one, and never less than the backoff.
+  const asked = (seconds: unknown): number => (Number(seconds) > 0 ? Math.max(Number(seconds) * 1000, backoff) : backoff);
   switch (e?.code) {
-    case 'slack_webapi_platform_error': {
-      if (e.data?.error !== 'ratelimited') return null;
-      const said = Number(e.data.retry_after);
-      return Number.isFinite(said) && said > 0 ? Math.max(said * 1000, backoff) : backoff;
-    }
-    case 'slack_webapi_rate_limited_error': {
-      const said = Number(e.retryAfter);
-      return Number.isFinite(said) && said > 0 ? Math.max(said * 1000, backoff) : backoff;
-    }
+    case 'slack_webapi_platform_error':
+      return e.data?.error === 'ratelimited' ? asked(e.data.retry_after) : null;
+    case 'slack_webapi_rate_limited_error':
+      return asked(e.retryAfter);
     case 'slack_webapi_request_error':
       return backoff;
     case 'slack_webapi_http_error':
